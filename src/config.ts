@@ -1,0 +1,119 @@
+/**
+ * Configuration from environment variables: every default lives in DEFAULTS, every value is
+ * validated here, and a bad value stops start-up with one line naming the variable.
+ */
+export interface Config {
+  readonly port: number;
+  /** Empty: all interfaces (Node picks `::` with an IPv4 fallback). */
+  readonly host: string;
+  /** `null`: persistence disabled. */
+  readonly stateFile: string | null;
+  readonly logLevel: LogLevel;
+  /** Turns off the two documented repairs (trailing commas, `>` after the timestamp's zone). */
+  readonly strictJson: boolean;
+  readonly futureToleranceSeconds: number;
+  readonly maxAccounts: number;
+  readonly maxSidSeries: number;
+  /** Source revision reported by `exotel_exporter_build_info`. */
+  readonly buildRevision: string;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * 8747 sits outside Prometheus's "Default port allocations" wiki list: its exporter range
+ * 9100-9999 is fully allocated and new allocations continue from 10000 upward.
+ */
+export const DEFAULT_PORT = 8747;
+
+export const DEFAULTS: Config = {
+  port: DEFAULT_PORT,
+  host: '',
+  stateFile: './data/state.json',
+  logLevel: 'info',
+  strictJson: false,
+  futureToleranceSeconds: 300,
+  maxAccounts: 100,
+  maxSidSeries: 10_000,
+  buildRevision: 'unknown',
+};
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`invalid configuration: ${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env): Config {
+  return {
+    port: integer(env, 'PORT', DEFAULTS.port, 0, 65_535),
+    host: text(env, 'HOST', DEFAULTS.host),
+    stateFile: stateFile(env),
+    logLevel: oneOf(env, 'LOG_LEVEL', DEFAULTS.logLevel, LOG_LEVELS),
+    strictJson: boolean(env, 'STRICT_JSON', DEFAULTS.strictJson),
+    futureToleranceSeconds: integer(
+      env,
+      'FUTURE_TOLERANCE_SECONDS',
+      DEFAULTS.futureToleranceSeconds,
+      0,
+      86_400,
+    ),
+    maxAccounts: integer(env, 'MAX_ACCOUNTS', DEFAULTS.maxAccounts, 1, 100_000),
+    maxSidSeries: integer(env, 'MAX_SID_SERIES', DEFAULTS.maxSidSeries, 0, 10_000_000),
+    buildRevision: text(env, 'BUILD_REVISION', DEFAULTS.buildRevision),
+  };
+}
+
+/** Unset and empty both mean "use the default", except where emptiness has a meaning. */
+function raw(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  return raw(env, name) ?? fallback;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = raw(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${value}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const value = raw(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  const match = allowed.find((candidate) => candidate === value);
+  if (match === undefined) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return match;
+}
+
+/** STATE_FILE is the one variable where "set but empty" means something: no persistence. */
+function stateFile(env: Env): string | null {
+  const value = env['STATE_FILE'];
+  if (value === undefined) return DEFAULTS.stateFile;
+  const trimmed = value.trim();
+  return trimmed === '' ? null : trimmed;
+}

@@ -1,0 +1,158 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { compileHeartbeatValidator } from './heartbeat/schema.js';
+import { createApp } from './http/app.js';
+import type { Logger } from './logger.js';
+import { ScrapeRenderer } from './metrics/scrape.js';
+import { createSelfMetrics, type BuildInfo, type SelfMetrics } from './metrics/selfMetrics.js';
+import { Persister } from './persist/persister.js';
+import { decodeState, encodeState } from './persist/snapshotCodec.js';
+import {
+  asError,
+  quarantine,
+  readStateFile,
+  writeFileAtomic,
+  type StateFs,
+} from './persist/stateFile.js';
+import { Store } from './state/store.js';
+
+/** One deps object instead of long parameter lists (blackbox_exporter style). */
+export interface ExporterDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly fs: StateFs;
+  readonly build: BuildInfo;
+}
+
+export interface RunningExporter {
+  readonly address: AddressInfo;
+  /** Stops accepting, finishes in-flight requests, saves state. */
+  close(): Promise<void>;
+}
+
+/** Wires the parts, listens, then loads state; /-/ready and heartbeats wait for the load. */
+export async function startExporter(deps: ExporterDeps): Promise<RunningExporter> {
+  const { config, clock, logger } = deps;
+  const store = new Store({
+    maxAccounts: config.maxAccounts,
+    futureToleranceSeconds: config.futureToleranceSeconds,
+  });
+  const selfMetrics = createSelfMetrics(deps.build);
+  const stateFile = config.stateFile;
+  const persister =
+    stateFile === null
+      ? null
+      : new Persister({
+          serialize: () =>
+            encodeState(new Map([...store.snapshot().accounts].map(([a, e]) => [a, e.state]))),
+          write: (data) => writeFileAtomic(deps.fs, stateFile, data),
+          clock,
+          logger,
+          onSuccess: (now, duration) => selfMetrics.persistSucceeded(now, duration),
+          onFailure: () => selfMetrics.persistFailed(),
+        });
+
+  let ready = false;
+  const app = createApp({
+    validator: compileHeartbeatValidator(!config.strictJson),
+    allowRepairs: !config.strictJson,
+    store,
+    clock,
+    logger,
+    selfMetrics,
+    persist: () => persister?.schedule(),
+    isReady: () => ready,
+    scrape: new ScrapeRenderer(store, selfMetrics, { maxSidSeries: config.maxSidSeries }),
+  });
+
+  const server = createServer(app);
+  // A 10 MB heartbeat over a slow link must fit; a stalled client must not hold a socket forever.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+  await listen(server, config);
+  const address = server.address() as AddressInfo;
+  logger.info({ address: address.address, port: address.port }, 'listening');
+
+  if (stateFile !== null) await loadState({ ...deps, stateFile, store, selfMetrics });
+  ready = true;
+  logger.info('ready');
+
+  return {
+    address,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await persister?.flush();
+    },
+  };
+}
+
+function listen(server: Server, config: Config): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const onListening = () => {
+      server.off('error', reject);
+      resolve();
+    };
+    if (config.host === '') server.listen(config.port, onListening);
+    else server.listen(config.port, config.host, onListening);
+  });
+}
+
+interface LoadDeps extends ExporterDeps {
+  readonly stateFile: string;
+  readonly store: Store;
+  readonly selfMetrics: SelfMetrics;
+}
+
+/**
+ * Restores state. A corrupt or unreadable file is moved aside with a warning and a metric, and the
+ * exporter starts empty: crash-looping on a bad file would lose every future heartbeat too.
+ */
+async function loadState({
+  fs,
+  stateFile,
+  store,
+  selfMetrics,
+  logger,
+  clock,
+}: LoadDeps): Promise<void> {
+  const read = await readStateFile(fs, stateFile);
+  if (read.kind === 'missing') {
+    logger.info({ stateFile }, 'no state file yet; starting empty');
+    return;
+  }
+  const decoded =
+    read.kind === 'read'
+      ? decodeState(read.text)
+      : { ok: false as const, detail: read.error.message };
+  if (decoded.ok) {
+    const dropped = store.restore(decoded.accounts);
+    logger.info({ stateFile, accounts: decoded.accounts.size }, 'state restored');
+    if (dropped.length > 0) {
+      logger.warn(
+        { dropped: dropped.slice(0, 20), count: dropped.length },
+        'state file has more accounts than MAX_ACCOUNTS; extra accounts not restored',
+      );
+    }
+    return;
+  }
+  selfMetrics.stateLoadFailed();
+  try {
+    const movedTo = await quarantine(fs, stateFile, clock.now());
+    logger.warn(
+      { stateFile, movedTo, problem: decoded.detail },
+      'state file unusable; moved aside, starting empty',
+    );
+  } catch (error) {
+    logger.warn(
+      { stateFile, problem: decoded.detail, err: asError(error) },
+      'state file unusable and could not be moved aside; starting empty',
+    );
+  }
+}

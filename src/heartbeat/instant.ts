@@ -1,0 +1,15 @@
+import type { Instant } from './types.js';
+
+export function compareInstants(a: Instant, b: Instant): number {
+  return a.seconds !== b.seconds ? a.seconds - b.seconds : a.nanos - b.nanos;
+}
+
+/** Seconds as a float for a metric value (microsecond precision survives a double). */
+export function instantToSeconds(instant: Instant): number {
+  return instant.seconds + instant.nanos / 1e9;
+}
+
+export function instantFromMillis(ms: number): Instant {
+  const seconds = Math.floor(ms / 1000);
+  return { seconds, nanos: Math.round((ms - seconds * 1000) * 1e6) };
+}

@@ -1,0 +1,72 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import { CONTENT_TYPES } from '../metrics/exposition.js';
+import { chooseFormat } from '../metrics/negotiate.js';
+import type { ScrapeRenderer } from '../metrics/scrape.js';
+import type { Store } from '../state/store.js';
+import { renderStatusPage } from '../ui/statusPage.js';
+import { heartbeatHandler, type HeartbeatRouteDeps } from './heartbeatRoute.js';
+import { sendError } from './reject.js';
+
+export interface AppDeps extends HeartbeatRouteDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly scrape: ScrapeRenderer;
+}
+
+const HEARTBEAT_PATHS = ['/heartbeat', '/heartbeat/:account'];
+
+/** Wires routes to handlers; the handlers hold no business logic of their own. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.post(HEARTBEAT_PATHS, heartbeatHandler(deps));
+  app.all(HEARTBEAT_PATHS, methodNotAllowed('POST'));
+
+  app.get('/metrics', async (req, res) => {
+    const format = chooseFormat(req.headers.accept);
+    const body = await deps.scrape.render(format);
+    res.status(200).type(CONTENT_TYPES[format]).send(body);
+  });
+  app.all('/metrics', methodNotAllowed('GET, HEAD'));
+
+  app.get('/-/healthy', (_req, res) => {
+    res.status(200).type('text/plain').send('OK\n');
+  });
+  app.get('/-/ready', (_req, res) => {
+    if (deps.isReady()) res.status(200).type('text/plain').send('OK\n');
+    else res.status(503).type('text/plain').send('state is loading\n');
+  });
+  app.all(['/-/healthy', '/-/ready'], methodNotAllowed('GET, HEAD'));
+
+  app.get('/', (_req, res) => {
+    const html = renderStatusPage(deps.store.snapshot(), deps.clock.now());
+    res.status(200).type('html').setHeader('Cache-Control', 'no-store').send(html);
+  });
+  app.all('/', methodNotAllowed('GET, HEAD'));
+
+  app.use((_req, res) => {
+    sendError(res, 404, 'not_found', 'no such route');
+  });
+  // Express 5 forwards rejected promises here. Never a stack trace or a payload in the answer.
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    deps.logger.error({ err: error }, 'unhandled error in request');
+    sendError(res, 500, 'internal', 'internal error');
+  });
+  return app;
+}
+
+function methodNotAllowed(allow: string) {
+  return (_req: Request, res: Response) => {
+    res.setHeader('Allow', allow);
+    sendError(res, 405, 'method_not_allowed', `use ${allow}`);
+  };
+}

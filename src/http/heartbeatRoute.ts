@@ -1,0 +1,75 @@
+import type { Request, Response } from 'express';
+import getRawBody from 'raw-body';
+import { ACCOUNT_REGEX } from '../heartbeat/labelSafe.js';
+import { ingestHeartbeat, type IngestDeps } from '../ingest.js';
+import { DEFAULT_ACCOUNT } from '../state/account.js';
+import { reject } from './reject.js';
+import { checkHeartbeatHeaders } from './requestGuards.js';
+
+/** The vendor caps heartbeats at 10 MB; 12,000,000 bytes leaves room for framing differences. */
+export const MAX_BODY_BYTES = 12_000_000;
+
+export interface HeartbeatRouteDeps extends IngestDeps {
+  readonly isReady: () => boolean;
+}
+
+/**
+ * POST /heartbeat[/:account]. HTTP decisions only: everything about the heartbeat itself is in
+ * ingestHeartbeat. Headers are checked before a single body byte is read.
+ */
+export function heartbeatHandler(deps: HeartbeatRouteDeps) {
+  return async (req: Request<{ account?: string }>, res: Response): Promise<void> => {
+    const account = req.params.account ?? DEFAULT_ACCOUNT;
+    if (!ACCOUNT_REGEX.test(account)) {
+      reject(deps, res, 400, 'invalid_account', 'account must be 1-63 of a-z, 0-9, "-" and "_"');
+      return;
+    }
+    if (!deps.isReady()) {
+      res.setHeader('Retry-After', '5');
+      reject(deps, res, 503, 'not_ready', 'state is still loading; retry shortly');
+      return;
+    }
+    const guard = checkHeartbeatHeaders(req.headers);
+    if (guard !== null) {
+      closeAfterResponse(res);
+      reject(deps, res, guard.status, 'unsupported_media_type', guard.detail);
+      return;
+    }
+
+    let body: Buffer;
+    try {
+      body = await getRawBody(req, {
+        limit: MAX_BODY_BYTES,
+        length: req.headers['content-length'] ?? null,
+      });
+    } catch (error) {
+      // raw-body stops reading at the limit; closing the connection means the rest of an
+      // oversized body is never read, let alone buffered.
+      closeAfterResponse(res);
+      const type = (error as { type?: string }).type;
+      if (type === 'entity.too.large') {
+        reject(deps, res, 413, 'body_too_large', `body exceeds ${MAX_BODY_BYTES} bytes`);
+      } else {
+        reject(
+          deps,
+          res,
+          400,
+          'invalid_body',
+          'request body was incomplete or its length was wrong',
+        );
+      }
+      return;
+    }
+
+    const result = ingestHeartbeat(deps, account, body);
+    if (!result.ok) {
+      reject(deps, res, result.status, result.reason, result.detail);
+      return;
+    }
+    res.status(200).json({ result: result.outcome });
+  };
+}
+
+function closeAfterResponse(res: Response): void {
+  res.setHeader('Connection', 'close');
+}

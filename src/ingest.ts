@@ -1,0 +1,95 @@
+import type { Clock } from './clock.js';
+import { decodeBody } from './heartbeat/decode.js';
+import type { HeartbeatValidator } from './heartbeat/schema.js';
+import { validateHeartbeat } from './heartbeat/validate.js';
+import type { Logger } from './logger.js';
+import type { RejectReason } from './metrics/rejectReasons.js';
+import type { SelfMetrics } from './metrics/selfMetrics.js';
+import type { AccountState } from './state/account.js';
+import type { Outcome } from './state/reduce.js';
+import type { Store } from './state/store.js';
+
+export interface IngestDeps {
+  readonly validator: HeartbeatValidator;
+  readonly allowRepairs: boolean;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly selfMetrics: SelfMetrics;
+  readonly persist: () => void;
+  readonly logger: Logger;
+}
+
+export type IngestResult =
+  | { readonly ok: true; readonly outcome: Outcome }
+  | {
+      readonly ok: false;
+      readonly status: 400 | 422 | 429;
+      readonly reason: RejectReason;
+      readonly detail: string;
+    };
+
+/**
+ * The heartbeat pipeline without HTTP: decode → validate → read the clock once → apply → schedule
+ * a save. Synchronous on purpose: Exotel waits at most 15 s, and nothing here waits on I/O.
+ */
+export function ingestHeartbeat(deps: IngestDeps, account: string, body: Uint8Array): IngestResult {
+  const decoded = decodeBody(body, deps.allowRepairs);
+  if (!decoded.ok)
+    return { ok: false, status: 400, reason: decoded.reason, detail: decoded.detail };
+  const validated = validateHeartbeat(decoded.value, deps.validator, deps.allowRepairs);
+  if (!validated.ok) {
+    return { ok: false, status: 400, reason: validated.reason, detail: validated.detail };
+  }
+
+  const now = deps.clock.now();
+  const result = deps.store.apply(account, validated.heartbeat, now);
+  if (!result.accepted) {
+    return result.reason === 'future_timestamp'
+      ? {
+          ok: false,
+          status: 422,
+          reason: 'future_timestamp',
+          detail: 'timestamp is too far ahead of the receiver clock',
+        }
+      : {
+          ok: false,
+          status: 429,
+          reason: 'too_many_accounts',
+          detail: 'MAX_ACCOUNTS reached; raise it or reuse an existing account',
+        };
+  }
+
+  if (decoded.repairedTrailingComma) deps.selfMetrics.repaired('trailing_comma');
+  if (validated.repairedTimestamp) deps.selfMetrics.repaired('timestamp_suffix');
+  deps.persist();
+  logChange(deps.logger, account, result.outcome, result.previous, result.next);
+  return { ok: true, outcome: result.outcome };
+}
+
+function logChange(
+  logger: Logger,
+  account: string,
+  outcome: Outcome,
+  previous: AccountState,
+  next: AccountState,
+): void {
+  const before = summary(previous);
+  const after = summary(next);
+  if (
+    before.status !== after.status ||
+    before.incoming !== after.incoming ||
+    before.outgoing !== after.outgoing
+  ) {
+    logger.info({ account, outcome, ...after }, 'account state changed');
+  } else {
+    logger.debug({ account, outcome }, 'heartbeat received');
+  }
+}
+
+function summary(state: AccountState) {
+  return {
+    status: state.applied?.status ?? null,
+    incoming: state.details?.since.incoming.size ?? 0,
+    outgoing: state.details?.since.outgoing.size ?? 0,
+  };
+}

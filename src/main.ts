@@ -1,0 +1,66 @@
+/**
+ * The only file that touches `process`: read the environment, wire real dependencies, handle
+ * signals, exit. Everything else receives what it needs.
+ */
+import { readFileSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig } from './config.js';
+import { startExporter } from './exporter.js';
+import { createLogger } from './logger.js';
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel, process.stdout);
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  logger.info({ config }, 'starting');
+
+  const exporter = await startExporter({
+    config,
+    clock: systemClock,
+    logger,
+    fs,
+    build: { version: pkg.version, revision: config.buildRevision, nodejsVersion: process.version },
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    exporter.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,169 @@
+import { instantToSeconds } from '../heartbeat/instant.js';
+import { DIRECTIONS, STATUS_TYPES, type Direction } from '../heartbeat/types.js';
+import type { Details } from '../state/account.js';
+import type { AccountEntry, StoreSnapshot } from '../state/store.js';
+import type { MetricFamily, Sample } from './exposition.js';
+
+type Labels = readonly (readonly [string, string])[];
+
+export interface ProjectionOptions {
+  /** Per account, at most this many (SID, direction) pairs become per-SID series. */
+  readonly maxSidSeries: number;
+}
+
+/**
+ * Projects the store snapshot onto the metric contract (DESIGN.md), kube-state-metrics style:
+ * a pure function from state to families, testable without a registry and without a clock.
+ */
+export function domainFamilies(
+  snapshot: StoreSnapshot,
+  options: ProjectionOptions,
+): MetricFamily[] {
+  const accounts = [...snapshot.accounts];
+  const perAccount = (
+    name: string,
+    help: string,
+    type: 'gauge' | 'counter',
+    samples: (account: string, entry: AccountEntry) => Sample[],
+  ): MetricFamily => ({
+    name,
+    help,
+    type,
+    samples: accounts.flatMap(([account, entry]) => samples(account, entry)),
+  });
+  const one = (account: string, value: number, extra: Labels = []): Sample => ({
+    labels: [['account', account], ...extra],
+    value,
+  });
+  const series = new Map(
+    accounts.map(([account, entry]) => [account, sidSeries(entry.state.details, options)]),
+  );
+
+  return [
+    perAccount(
+      'exotel_heartbeat_status',
+      'Status of the applied heartbeat: 1 for its status_type, 0 for the other three.',
+      'gauge',
+      (account, { state }) =>
+        STATUS_TYPES.map((status) =>
+          one(account, state.applied?.status === status ? 1 : 0, [['status', status]]),
+        ),
+    ),
+    perAccount(
+      'exotel_heartbeat_timestamp_seconds',
+      "The applied heartbeat's own timestamp (0 = none applied yet).",
+      'gauge',
+      (account, { state }) => [
+        one(account, state.applied === null ? 0 : instantToSeconds(state.applied.timestamp)),
+      ],
+    ),
+    perAccount(
+      'exotel_heartbeat_last_received_timestamp_seconds',
+      'Receiver clock at the last valid heartbeat, applied or not (0 = never).',
+      'gauge',
+      (account, { state }) => [one(account, state.lastReceivedMs / 1000)],
+    ),
+    perAccount(
+      'exotel_exophones_affected',
+      'How many ExoPhones the per-SID detail lists as affected, by direction (exact even when per-SID series are capped).',
+      'gauge',
+      (account, { state }) =>
+        DIRECTIONS.map((direction) =>
+          one(account, state.details?.since[direction].size ?? 0, [['direction', direction]]),
+        ),
+    ),
+    perAccount(
+      'exotel_exophone_affected',
+      '1 for each affected ExoPhone SID and direction.',
+      'gauge',
+      (account) => (series.get(account)?.kept ?? []).map((s) => one(account, 1, s.labels)),
+    ),
+    perAccount(
+      'exotel_exophone_affected_since_timestamp_seconds',
+      "When the ExoPhone's current affected streak began (the first applied heartbeat listing it).",
+      'gauge',
+      (account) => (series.get(account)?.kept ?? []).map((s) => one(account, s.since, s.labels)),
+    ),
+    perAccount(
+      'exotel_exophone_series_dropped',
+      'Affected (SID, direction) pairs left out of the per-SID series by MAX_SID_SERIES.',
+      'gauge',
+      (account) => [one(account, series.get(account)?.dropped ?? 0)],
+    ),
+    perAccount(
+      'exotel_exophone_details_timestamp_seconds',
+      'Timestamp of the heartbeat (or API poll) the per-SID series and counts come from (0 = none yet).',
+      'gauge',
+      (account, { state }) => [
+        one(account, state.details === null ? 0 : instantToSeconds(state.details.timestamp)),
+      ],
+    ),
+    perAccount(
+      'exotel_heartbeats_received_total',
+      'Valid heartbeats received (applied, duplicate, conflicting or out of order), by status_type.',
+      'counter',
+      (account, { counters }) =>
+        STATUS_TYPES.map((status) => one(account, counters.received[status], [['status', status]])),
+    ),
+    perAccount(
+      'exotel_heartbeats_duplicate_total',
+      'Retries of the applied heartbeat (same timestamp, same content).',
+      'counter',
+      (account, { counters }) => [one(account, counters.duplicate)],
+    ),
+    perAccount(
+      'exotel_heartbeats_conflict_total',
+      'Heartbeats with the applied timestamp but different content; the later arrival was applied.',
+      'counter',
+      (account, { counters }) => [one(account, counters.conflict)],
+    ),
+    perAccount(
+      'exotel_heartbeats_out_of_order_total',
+      'Heartbeats older than the applied one; acknowledged and ignored.',
+      'counter',
+      (account, { counters }) => [one(account, counters.outOfOrder)],
+    ),
+  ];
+}
+
+interface SidSeries {
+  readonly labels: Labels;
+  readonly since: number;
+}
+
+/**
+ * The per-SID series of one account, capped. Over the cap, the longest-affected pairs are kept
+ * (ties by SID) so the kept set is stable from scrape to scrape while the outage lasts.
+ */
+function sidSeries(
+  details: Details | null,
+  options: ProjectionOptions,
+): { kept: SidSeries[]; dropped: number } {
+  if (details === null) return { kept: [], dropped: 0 };
+  const all: { sid: string; direction: Direction; since: number }[] = [];
+  for (const direction of DIRECTIONS) {
+    for (const [sid, since] of details.since[direction]) all.push({ sid, direction, since });
+  }
+  let chosen = all;
+  if (all.length > options.maxSidSeries) {
+    chosen = [...all]
+      .sort(
+        (a, b) =>
+          a.since - b.since ||
+          (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0) ||
+          (a.direction < b.direction ? -1 : 1),
+      )
+      .slice(0, options.maxSidSeries);
+  }
+  return {
+    kept: chosen.map(({ sid, direction, since }) => ({
+      labels: [
+        ['sid', sid],
+        ['phone_number', details.phones.get(sid) ?? ''],
+        ['direction', direction],
+      ],
+      since,
+    })),
+    dropped: all.length - chosen.length,
+  };
+}

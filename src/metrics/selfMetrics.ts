@@ -1,0 +1,121 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { REPAIR_KINDS, type RepairKind } from '../heartbeat/types.js';
+import type { MetricFamily, MetricType } from './exposition.js';
+import { REJECT_REASONS, type RejectReason } from './rejectReasons.js';
+
+export interface BuildInfo {
+  readonly version: string;
+  readonly revision: string;
+  readonly nodejsVersion: string;
+}
+
+/** The exporter's own health, on an app-owned registry (never prom-client's global one). */
+export interface SelfMetrics {
+  readonly registry: Registry;
+  rejected(reason: RejectReason): void;
+  repaired(kind: RepairKind): void;
+  persistSucceeded(nowMs: number, durationMs: number): void;
+  persistFailed(): void;
+  stateLoadFailed(): void;
+  /** The registry's families as data, for the shared renderer. */
+  families(): Promise<MetricFamily[]>;
+}
+
+/**
+ * prom-client 15 names three gauges `nodejs_active_*_total`, which `promtool check metrics` flags
+ * (a `_total` suffix promises a counter). The per-type gauges without the suffix stay.
+ */
+const MISNAMED_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+export function createSelfMetrics(build: BuildInfo): SelfMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name);
+
+  const rejected = new Counter({
+    name: 'exotel_heartbeats_rejected_total',
+    help: 'Heartbeat requests refused, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const repairs = new Counter({
+    name: 'exotel_heartbeat_repairs_total',
+    help: 'Heartbeats accepted only after repairing a documented vendor quirk, by kind.',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const persistErrors = new Counter({
+    name: 'exotel_state_persist_errors_total',
+    help: 'Failed attempts to save the state file.',
+    registers: [registry],
+  });
+  const persistLastSuccess = new Gauge({
+    name: 'exotel_state_persist_last_success_timestamp_seconds',
+    help: 'When the state file was last saved (0 = not yet in this process).',
+    registers: [registry],
+  });
+  const persistDuration = new Gauge({
+    name: 'exotel_state_persist_duration_seconds',
+    help: 'How long the last successful save of the state file took.',
+    registers: [registry],
+  });
+  const loadErrors = new Counter({
+    name: 'exotel_state_load_errors_total',
+    help: 'State files that could not be read or parsed at start-up (moved aside; the exporter started empty).',
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'exotel_exporter_build_info',
+    help: 'Build information; always 1.',
+    labelNames: ['version', 'revision', 'nodejs_version'],
+    registers: [registry],
+  }).set(
+    { version: build.version, revision: build.revision, nodejs_version: build.nodejsVersion },
+    1,
+  );
+
+  // Every label value exists from the start, so rate() and alerts see a 0 before the first event.
+  for (const reason of REJECT_REASONS) rejected.inc({ reason }, 0);
+  for (const kind of REPAIR_KINDS) repairs.inc({ kind }, 0);
+  persistErrors.inc(0);
+  loadErrors.inc(0);
+  persistLastSuccess.set(0);
+
+  return {
+    registry,
+    rejected: (reason) => rejected.inc({ reason }),
+    repaired: (kind) => repairs.inc({ kind }),
+    persistSucceeded: (nowMs, durationMs) => {
+      persistLastSuccess.set(nowMs / 1000);
+      persistDuration.set(durationMs / 1000);
+    },
+    persistFailed: () => persistErrors.inc(),
+    stateLoadFailed: () => loadErrors.inc(),
+    families: async () => (await registry.getMetricsAsJSON()).map(toFamily),
+  };
+}
+
+const KNOWN_TYPES: readonly MetricType[] = ['counter', 'gauge', 'histogram', 'summary'];
+
+type MetricJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>[number];
+
+function toFamily(metric: MetricJson): MetricFamily {
+  const name = metric.name;
+  return {
+    name,
+    help: metric.help,
+    type: KNOWN_TYPES.find((type) => type === String(metric.type)) ?? 'untyped',
+    samples: metric.values.map((value) => {
+      const sampleName = (value as { metricName?: string }).metricName;
+      return {
+        suffix: sampleName?.startsWith(name) === true ? sampleName.slice(name.length) : '',
+        labels: Object.entries(value.labels).map(([k, v]) => [k, String(v)] as const),
+        value: value.value,
+      };
+    }),
+  };
+}

@@ -1,0 +1,110 @@
+import Type from 'typebox';
+import { Compile } from 'typebox/compile';
+import { ACCOUNT_REGEX, PHONE_PATTERN, SID_PATTERN } from '../heartbeat/labelSafe.js';
+import type { Instant } from '../heartbeat/types.js';
+import { STATUS_TYPES } from '../heartbeat/types.js';
+import type { AccountState, Details } from '../state/account.js';
+
+/**
+ * The state file's format. Accounts and SIDs are stored as arrays of pairs, never as object keys,
+ * so a hostile name like `__proto__` stays data. Version it so a future format can migrate.
+ */
+export const STATE_FORMAT = 'exotel-heartbeat-exporter/state';
+export const STATE_VERSION = 1;
+
+const InstantSchema = Type.Object({
+  seconds: Type.Integer(),
+  nanos: Type.Integer({ minimum: 0, maximum: 999_999_999 }),
+});
+const Sid = Type.String({ pattern: SID_PATTERN });
+const SincePairs = Type.Array(Type.Tuple([Sid, Type.Number()]));
+const AccountSchema = Type.Object({
+  account: Type.String({ pattern: ACCOUNT_REGEX.source }),
+  lastReceivedMs: Type.Number({ minimum: 0 }),
+  applied: Type.Union([
+    Type.Object({
+      timestamp: InstantSchema,
+      status: Type.Union(STATUS_TYPES.map((s) => Type.Literal(s))),
+    }),
+    Type.Null(),
+  ]),
+  details: Type.Union([
+    Type.Object({
+      timestamp: InstantSchema,
+      incoming: SincePairs,
+      outgoing: SincePairs,
+      phones: Type.Array(Type.Tuple([Sid, Type.String({ pattern: PHONE_PATTERN })])),
+    }),
+    Type.Null(),
+  ]),
+});
+const FileSchema = Type.Object({
+  format: Type.Literal(STATE_FORMAT),
+  version: Type.Literal(STATE_VERSION),
+  accounts: Type.Array(AccountSchema),
+});
+
+const checkFile = Compile(FileSchema);
+
+export function encodeState(accounts: ReadonlyMap<string, AccountState>): string {
+  const list = [...accounts].map(([account, state]) => ({
+    account,
+    lastReceivedMs: state.lastReceivedMs,
+    applied: state.applied,
+    details: state.details === null ? null : encodeDetails(state.details),
+  }));
+  return JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, accounts: list });
+}
+
+function encodeDetails(details: Details) {
+  return {
+    timestamp: details.timestamp,
+    incoming: [...details.since.incoming],
+    outgoing: [...details.since.outgoing],
+    phones: [...details.phones],
+  };
+}
+
+export type DecodeStateResult =
+  | { readonly ok: true; readonly accounts: ReadonlyMap<string, AccountState> }
+  | { readonly ok: false; readonly detail: string };
+
+/** Parses and fully validates a state file; anything unexpected is an error, never a guess. */
+export function decodeState(text: string): DecodeStateResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, detail: 'not valid JSON' };
+  }
+  if (!checkFile.Check(value)) {
+    const path = checkFile.Errors(value)[0]?.instancePath ?? '';
+    return { ok: false, detail: `unexpected content at "${path.slice(0, 100)}"` };
+  }
+  const accounts = new Map<string, AccountState>();
+  for (const entry of value.accounts) {
+    accounts.set(entry.account, {
+      lastReceivedMs: entry.lastReceivedMs,
+      applied:
+        entry.applied === null
+          ? null
+          : { ...entry.applied, timestamp: instant(entry.applied.timestamp) },
+      details:
+        entry.details === null
+          ? null
+          : {
+              timestamp: instant(entry.details.timestamp),
+              since: {
+                incoming: new Map(entry.details.incoming),
+                outgoing: new Map(entry.details.outgoing),
+              },
+              phones: new Map(entry.details.phones),
+            },
+    });
+  }
+  return { ok: true, accounts };
+}
+
+function instant(value: { seconds: number; nanos: number }): Instant {
+  return { seconds: value.seconds, nanos: value.nanos };
+}
