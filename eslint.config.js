@@ -14,8 +14,14 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       // `process` belongs to src/main.ts alone: everything else gets config, clock and logger injected.
-      'no-restricted-globals': ['error', { name: 'process', message: 'Only src/main.ts may touch process; inject what you need.' }],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Read the injected Clock instead.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Only src/main.ts may touch process; inject what you need.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Read the injected Clock instead.' },
+      ],
     },
   },
   {
