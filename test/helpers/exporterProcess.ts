@@ -63,8 +63,8 @@ export async function startExporterProcess(
       if (parsed.msg === 'listening') port = Number(parsed['port']);
       if (parsed.msg === 'ready') resolve();
     };
-    if (child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
-    if (child.stderr) createInterface({ input: child.stderr }).on('line', onLine);
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', onLine);
     void exited.then(({ code, signal }) =>
       reject(
         new Error(
