@@ -18,6 +18,8 @@ import {
 } from './persist/stateFile.js';
 import { Store } from './state/store.js';
 
+const FORCE_CLOSE_AFTER_MS = 7_000;
+
 /** One deps object instead of long parameter lists (blackbox_exporter style). */
 export interface ExporterDeps {
   readonly config: Config;
@@ -86,7 +88,11 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // In-flight requests get most of the 10 s shutdown budget; a keep-alive client that keeps
+      // its socket open after its last answer must not hold the exit hostage.
+      const force = setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_AFTER_MS);
       await closed;
+      clearTimeout(force);
       await persister?.flush();
     },
   };
