@@ -1,6 +1,10 @@
+#!/usr/bin/env node
 /**
- * The only file that touches `process`: read the environment, wire real dependencies, handle
- * signals, exit. Everything else receives what it needs.
+ * The only file that touches `process`: read the environment and arguments, wire real
+ * dependencies, handle signals, exit. Everything else receives what it needs.
+ *
+ *   exotel-heartbeat-exporter            run the exporter
+ *   exotel-heartbeat-exporter send …     post a test heartbeat (see `send --help`)
  */
 import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -8,6 +12,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startExporter } from './exporter.js';
 import { createLogger } from './logger.js';
+import { runSend } from './sender/send.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -60,7 +65,25 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((error: unknown) => {
+async function send(args: string[]): Promise<void> {
+  const code = await runSend(args, {
+    fetch,
+    clock: systemClock,
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.exitCode = code;
+}
+
+function usage(): Promise<void> {
+  process.stderr.write('usage: exotel-heartbeat-exporter [send --help]\n');
+  process.exitCode = 2;
+  return Promise.resolve();
+}
+
+const [command, ...rest] = process.argv.slice(2);
+const run = command === undefined ? main : command === 'send' ? () => send(rest) : usage;
+run().catch((error: unknown) => {
   process.stderr.write(`fatal: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
