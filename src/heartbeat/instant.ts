@@ -11,5 +11,7 @@ export function instantToSeconds(instant: Instant): number {
 
 export function instantFromMillis(ms: number): Instant {
   const seconds = Math.floor(ms / 1000);
-  return { seconds, nanos: Math.round((ms - seconds * 1000) * 1e6) };
+  const nanos = Math.round((ms - seconds * 1000) * 1e6);
+  // Rounding a fraction just below a whole second can reach 1e9: carry it.
+  return nanos >= 1e9 ? { seconds: seconds + 1, nanos: nanos - 1e9 } : { seconds, nanos };
 }

@@ -44,7 +44,7 @@ export function renderFamily(family: MetricFamily, format: ExpositionFormat): st
   const familyName = openMetricsCounter ? family.name.replace(/_total$/, '') : family.name;
   const sampleName = openMetricsCounter ? `${familyName}_total` : family.name;
   const type = format === 'openmetrics' && family.type === 'untyped' ? 'unknown' : family.type;
-  let out = `# HELP ${familyName} ${escapeHelp(family.help)}\n# TYPE ${familyName} ${type}\n`;
+  let out = `# HELP ${familyName} ${escapeHelp(family.help, format)}\n# TYPE ${familyName} ${type}\n`;
   for (const sample of family.samples) {
     out += `${sampleName}${sample.suffix ?? ''}${renderLabels(sample.labels)} ${formatValue(sample.value)}\n`;
   }
@@ -62,8 +62,10 @@ export function escapeLabelValue(value: string): string {
     : value;
 }
 
-function escapeHelp(help: string): string {
-  return help.replaceAll('\\', '\\\\').replaceAll('\n', '\\n');
+/** Both formats escape `\` and newlines in HELP; OpenMetrics also escapes `"`, 0.0.4 must not. */
+function escapeHelp(help: string, format: ExpositionFormat): string {
+  const escaped = help.replaceAll('\\', '\\\\').replaceAll('\n', '\\n');
+  return format === 'openmetrics' ? escaped.replaceAll('"', '\\"') : escaped;
 }
 
 export function formatValue(value: number): string {

@@ -1,8 +1,10 @@
 import Negotiator from 'negotiator';
 import type { ExpositionFormat } from './exposition.js';
 
-const OPENMETRICS = 'application/openmetrics-text';
-const TEXT = 'text/plain';
+// negotiator matches an Accept entry's parameters against the offer's, so the offers carry the
+// exact versions we serve: `application/openmetrics-text;version=0.0.1` must not match 1.0.0.
+const OPENMETRICS = 'application/openmetrics-text;version=1.0.0;charset=utf-8';
+const TEXT = 'text/plain;version=0.0.4;charset=utf-8';
 
 /**
  * prom-client does not negotiate, so we do: OpenMetrics 1.0 when the Accept header prefers it

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULTS, loadConfig, type Config } from '../../src/config.js';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('uses sane defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toEqual(DEFAULTS);
+    expect(config).toEqual({
+      port: config.port,
+      host: '',
+      stateFile: './data/state.json',
+      logLevel: 'info',
+      strictJson: false,
+      futureToleranceSeconds: 300,
+      maxAccounts: config.maxAccounts,
+      maxSidSeries: config.maxSidSeries,
+      buildRevision: config.buildRevision,
+    });
+    expect(Number.isInteger(config.port) && config.port > 0 && config.port < 65_536).toBe(true);
+    expect(config.maxAccounts).toBeGreaterThanOrEqual(1);
+    expect(config.maxSidSeries).toBeGreaterThanOrEqual(1);
+  });
+
+  it('ignores unrelated variables', () => {
+    expect(loadConfig({ PATH: '/bin', HOME: '/root', NODE_ENV: 'production' })).toEqual(DEFAULTS);
+  });
+
+  it.each<[string, Record<string, string>, Partial<Config>]>([
+    ['PORT', { PORT: '9000' }, { port: 9000 }],
+    ['PORT 0 (any free port)', { PORT: '0' }, { port: 0 }],
+    ['PORT 65535', { PORT: '65535' }, { port: 65_535 }],
+    ['PORT with spaces', { PORT: ' 8080 ' }, { port: 8080 }],
+    ['HOST', { HOST: '127.0.0.1' }, { host: '127.0.0.1' }],
+    ['HOST ::', { HOST: '::' }, { host: '::' }],
+    [
+      'STATE_FILE',
+      { STATE_FILE: '/var/lib/exotel/state.json' },
+      { stateFile: '/var/lib/exotel/state.json' },
+    ],
+    ['STATE_FILE empty disables persistence', { STATE_FILE: '' }, { stateFile: null }],
+    ['STATE_FILE blank disables persistence', { STATE_FILE: '   ' }, { stateFile: null }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'debug' }, { logLevel: 'debug' }],
+    ['LOG_LEVEL upper case', { LOG_LEVEL: 'WARN' }, { logLevel: 'warn' }],
+    ['LOG_LEVEL silent', { LOG_LEVEL: 'silent' }, { logLevel: 'silent' }],
+    ['STRICT_JSON true', { STRICT_JSON: 'true' }, { strictJson: true }],
+    ['STRICT_JSON 1', { STRICT_JSON: '1' }, { strictJson: true }],
+    ['STRICT_JSON TRUE', { STRICT_JSON: 'TRUE' }, { strictJson: true }],
+    ['STRICT_JSON false', { STRICT_JSON: 'false' }, { strictJson: false }],
+    ['STRICT_JSON 0', { STRICT_JSON: '0' }, { strictJson: false }],
+    [
+      'FUTURE_TOLERANCE_SECONDS',
+      { FUTURE_TOLERANCE_SECONDS: '60' },
+      { futureToleranceSeconds: 60 },
+    ],
+    [
+      'FUTURE_TOLERANCE_SECONDS 0',
+      { FUTURE_TOLERANCE_SECONDS: '0' },
+      { futureToleranceSeconds: 0 },
+    ],
+    ['MAX_ACCOUNTS', { MAX_ACCOUNTS: '5' }, { maxAccounts: 5 }],
+    ['MAX_ACCOUNTS 1 (default only)', { MAX_ACCOUNTS: '1' }, { maxAccounts: 1 }],
+    ['MAX_SID_SERIES', { MAX_SID_SERIES: '250' }, { maxSidSeries: 250 }],
+    ['BUILD_REVISION', { BUILD_REVISION: 'deadbeef' }, { buildRevision: 'deadbeef' }],
+    ['empty values fall back to defaults', { PORT: '', LOG_LEVEL: '', MAX_ACCOUNTS: '' }, {}],
+  ])('parses %s', (_name, env, expected) => {
+    expect(loadConfig(env)).toEqual({ ...DEFAULTS, ...expected });
+  });
+
+  it('reads every variable at once', () => {
+    expect(
+      loadConfig({
+        PORT: '1234',
+        HOST: 'localhost',
+        STATE_FILE: 's.json',
+        LOG_LEVEL: 'error',
+        STRICT_JSON: 'true',
+        FUTURE_TOLERANCE_SECONDS: '10',
+        MAX_ACCOUNTS: '3',
+        MAX_SID_SERIES: '7',
+        BUILD_REVISION: 'r1',
+      }),
+    ).toEqual({
+      port: 1234,
+      host: 'localhost',
+      stateFile: 's.json',
+      logLevel: 'error',
+      strictJson: true,
+      futureToleranceSeconds: 10,
+      maxAccounts: 3,
+      maxSidSeries: 7,
+      buildRevision: 'r1',
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['PORT', '1e3'],
+    ['PORT', '0x50'],
+    ['MAX_ACCOUNTS', '0'],
+    ['MAX_ACCOUNTS', 'many'],
+    ['MAX_SID_SERIES', '-5'],
+    ['LOG_LEVEL', 'loud'],
+    ['LOG_LEVEL', 'warning'],
+    ['STRICT_JSON', 'maybe'],
+    ['STRICT_JSON', 'yes'],
+    ['FUTURE_TOLERANCE_SECONDS', '-1'],
+    ['FUTURE_TOLERANCE_SECONDS', '5m'],
+  ])('refuses %s=%s with a ConfigError naming the variable', (variable, value) => {
+    const error = configError({ [variable]: value });
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('ConfigError');
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+  });
+
+  it('names the bad variable even when others are fine', () => {
+    expect(configError({ PORT: '9000', LOG_LEVEL: 'loud', HOST: 'x' }).variable).toBe('LOG_LEVEL');
+  });
+});

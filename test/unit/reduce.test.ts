@@ -1,0 +1,403 @@
+import { describe, expect, it } from 'vitest';
+import type { Instant, StatusType } from '../../src/heartbeat/types.js';
+import { EMPTY_ACCOUNT, type AccountState } from '../../src/state/account.js';
+import { reduceAccount, type Outcome } from '../../src/state/reduce.js';
+import {
+  at,
+  heartbeat,
+  heartbeatFromJson,
+  type HeartbeatSpec,
+} from '../helpers/unit-heartbeats.js';
+
+const T1 = at('2024-05-01T10:00:00Z');
+const T2 = at('2024-05-01T10:05:00Z');
+const T3 = at('2024-05-01T10:10:00Z');
+const T4 = at('2024-05-01T10:15:00Z');
+const s = (instant: Instant): number => instant.seconds + instant.nanos / 1e9;
+
+/** A Map whose mutators throw (still a plain Map to equality checks). */
+function frozenMap<K, V>(entries: Iterable<readonly [K, V]>): Map<K, V> {
+  const map = new Map(entries);
+  const refuse = (): never => {
+    throw new Error('mutated a frozen Map');
+  };
+  for (const method of ['set', 'delete', 'clear']) {
+    Object.defineProperty(map, method, { value: refuse, enumerable: false });
+  }
+  return Object.freeze(map);
+}
+
+/** A deep copy that cannot be changed: plain objects frozen, Maps made read-only. */
+function deepFreeze<T>(value: T): T {
+  if (value instanceof Map) {
+    const entries = [...(value as Map<unknown, unknown>)].map(
+      ([k, v]) => [k, deepFreeze(v)] as const,
+    );
+    return frozenMap(entries) as T;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const copy = Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, deepFreeze(v as unknown)]),
+    );
+    return Object.freeze(copy) as T;
+  }
+  return value;
+}
+
+/** Builds a state by reducing heartbeats from empty, each received 1 s after the previous. */
+function stateAfter(...specs: HeartbeatSpec[]): AccountState {
+  let state = EMPTY_ACCOUNT;
+  specs.forEach((spec, i) => {
+    state = reduceAccount(state, heartbeat(spec), 1_000 * (i + 1)).state;
+  });
+  return state;
+}
+
+function since(state: AccountState, direction: 'incoming' | 'outgoing'): [string, number][] {
+  return [...(state.details?.since[direction] ?? new Map<string, number>())];
+}
+
+const NOW = 9_999_000;
+
+describe('test helper deepFreeze', () => {
+  it('really refuses mutation, so the "never mutates" checks can fail', () => {
+    const frozen = deepFreeze({ a: { b: 1 }, m: new Map([['k', 1]]) });
+    expect(() => frozen.m.set('x', 2)).toThrow();
+    expect(() => frozen.m.delete('k')).toThrow();
+    expect(() => {
+      frozen.a.b = 2;
+    }).toThrow();
+  });
+});
+
+describe('reduceAccount ordering', () => {
+  const warning: HeartbeatSpec = {
+    timestamp: T2,
+    status: 'WARNING',
+    incoming: ['a', 'b'],
+    outgoing: ['c'],
+    phones: { a: '+911', b: '+912', c: '+913' },
+  };
+
+  it.each<[string, HeartbeatSpec, Outcome, StatusType]>([
+    ['newer → applied', { ...warning, timestamp: T3 }, 'applied', 'WARNING'],
+    [
+      'newer by 1 ns → applied',
+      { ...warning, timestamp: { ...T2, nanos: 1 } },
+      'applied',
+      'WARNING',
+    ],
+    ['identical retry → duplicate', warning, 'duplicate', 'WARNING'],
+    [
+      'same sets in a different order → duplicate',
+      { ...warning, incoming: ['b', 'a'] },
+      'duplicate',
+      'WARNING',
+    ],
+    [
+      'a different phone for a SID in no array → duplicate (not affected, not content)',
+      { ...warning, phones: { a: '+911', b: '+912', c: '+913', unlisted: '+999' } },
+      'duplicate',
+      'WARNING',
+    ],
+    ['different status → conflict', { ...warning, status: 'CRITICAL' }, 'conflict', 'CRITICAL'],
+    [
+      'an extra incoming SID → conflict',
+      { ...warning, incoming: ['a', 'b', 'd'] },
+      'conflict',
+      'WARNING',
+    ],
+    ['a missing incoming SID → conflict', { ...warning, incoming: ['a'] }, 'conflict', 'WARNING'],
+    [
+      'a SID moved to the other direction → conflict',
+      { ...warning, incoming: ['a', 'b', 'c'], outgoing: [] },
+      'conflict',
+      'WARNING',
+    ],
+    [
+      'a different phone number → conflict',
+      { ...warning, phones: { a: '+911', b: '+999', c: '+913' } },
+      'conflict',
+      'WARNING',
+    ],
+    [
+      'a phone number dropped → conflict',
+      { ...warning, phones: { a: '+911', c: '+913' } },
+      'conflict',
+      'WARNING',
+    ],
+    [
+      'PAYLOAD_TOO_LARGE at the same time → conflict',
+      { timestamp: T2, status: 'PAYLOAD_TOO_LARGE' },
+      'conflict',
+      'PAYLOAD_TOO_LARGE',
+    ],
+    [
+      'older → out_of_order',
+      { ...warning, timestamp: T1, status: 'OK', incoming: [], outgoing: [] },
+      'out_of_order',
+      'WARNING',
+    ],
+    [
+      'older by 1 ns → out_of_order',
+      {
+        ...warning,
+        timestamp: { seconds: T2.seconds - 1, nanos: 999_999_999 },
+        status: 'CRITICAL',
+      },
+      'out_of_order',
+      'WARNING',
+    ],
+  ])('%s', (_name, next, outcome, appliedStatus) => {
+    const before = deepFreeze(stateAfter(warning));
+    const result = reduceAccount(before, heartbeat(next), NOW);
+    expect(result.outcome).toBe(outcome);
+    expect(result.state.applied?.status).toBe(appliedStatus);
+    expect(result.state.lastReceivedMs).toBe(NOW);
+  });
+
+  it('applies the first heartbeat', () => {
+    const result = reduceAccount(
+      deepFreeze(EMPTY_ACCOUNT),
+      heartbeat({
+        timestamp: T1,
+        status: 'CRITICAL',
+        incoming: ['a'],
+        outgoing: ['a'],
+        phones: { a: '+911' },
+      }),
+      NOW,
+    );
+    expect(result.outcome).toBe('applied');
+    expect(result.state).toEqual({
+      applied: { timestamp: T1, status: 'CRITICAL' },
+      details: {
+        timestamp: T1,
+        since: { incoming: new Map([['a', s(T1)]]), outgoing: new Map([['a', s(T1)]]) },
+        phones: new Map([['a', '+911']]),
+      },
+      lastReceivedMs: NOW,
+    });
+  });
+
+  it('treats a retry whose payload repeats SIDs as a duplicate', () => {
+    const first = heartbeatFromJson(
+      '{"timestamp":"2024-05-01T10:05:00Z","status_type":"WARNING","incoming_affected":["a","b"],' +
+        '"data":{"a":{"phone_number":"+911"}}}',
+    );
+    const retry = heartbeatFromJson(
+      '{"timestamp":"2024-05-01T10:05:00Z","status_type":"WARNING","incoming_affected":["b","a","b","a"],' +
+        '"outgoing_affected":null,"data":{"a":{"phone_number":"+911"}}}',
+    );
+    const state = reduceAccount(EMPTY_ACCOUNT, first, 1).state;
+    expect(reduceAccount(deepFreeze(state), retry, 2).outcome).toBe('duplicate');
+  });
+
+  it('applies the new content on a conflict', () => {
+    const state = stateAfter(warning);
+    const next = reduceAccount(
+      deepFreeze(state),
+      heartbeat({
+        timestamp: T2,
+        status: 'CRITICAL',
+        incoming: ['a', 'z'],
+        outgoing: [],
+        phones: { z: '+919' },
+      }),
+      NOW,
+    );
+    expect(next.outcome).toBe('conflict');
+    expect(next.state.applied).toEqual({ timestamp: T2, status: 'CRITICAL' });
+    expect(since(next.state, 'incoming')).toEqual([
+      ['a', s(T2)],
+      ['z', s(T2)],
+    ]);
+    expect(since(next.state, 'outgoing')).toEqual([]);
+    expect(next.state.details?.phones).toEqual(new Map([['z', '+919']]));
+  });
+
+  it('changes nothing but lastReceivedMs for a duplicate or an older heartbeat', () => {
+    const state = stateAfter(warning);
+    for (const next of [
+      warning,
+      { ...warning, timestamp: T1, status: 'CRITICAL' as const, incoming: ['x'] },
+    ]) {
+      const result = reduceAccount(deepFreeze(stateAfter(warning)), heartbeat(next), NOW);
+      expect(result.state).toEqual({ ...state, lastReceivedMs: NOW });
+      expect(result.state.details).toEqual(state.details);
+    }
+  });
+
+  it('never mutates the input state', () => {
+    const state = stateAfter(warning, { timestamp: T3, status: 'PAYLOAD_TOO_LARGE' });
+    const copy = structuredClone(state);
+    const frozen = deepFreeze(state);
+    const inputs: HeartbeatSpec[] = [
+      {
+        timestamp: T4,
+        status: 'CRITICAL',
+        incoming: ['a', 'x'],
+        outgoing: ['c'],
+        phones: { x: '+91' },
+      },
+      { timestamp: T3, status: 'PAYLOAD_TOO_LARGE' },
+      { timestamp: T3, status: 'OK' },
+      { timestamp: T1, status: 'OK' },
+    ];
+    for (const input of inputs) {
+      expect(() => reduceAccount(frozen, heartbeat(input), NOW)).not.toThrow();
+    }
+    expect(frozen).toEqual(copy);
+  });
+});
+
+describe('reduceAccount affected-since', () => {
+  it('keeps a SID’s streak start while it stays listed, starts new SIDs now, drops removed SIDs', () => {
+    const state = stateAfter(
+      { timestamp: T1, status: 'WARNING', incoming: ['a', 'b'] },
+      { timestamp: T2, status: 'WARNING', incoming: ['a', 'c'] },
+      { timestamp: T3, status: 'CRITICAL', incoming: ['c', 'a', 'd'] },
+    );
+    expect(new Map(since(state, 'incoming'))).toEqual(
+      new Map([
+        ['a', s(T1)],
+        ['c', s(T2)],
+        ['d', s(T3)],
+      ]),
+    );
+    expect(state.details?.since.incoming.has('b')).toBe(false);
+  });
+
+  it('uses the heartbeat timestamp in seconds, with sub-second precision', () => {
+    const t = { seconds: T1.seconds, nanos: 250_000_000 };
+    const state = stateAfter({ timestamp: t, status: 'WARNING', incoming: ['a'] });
+    expect(state.details?.since.incoming.get('a')).toBe(T1.seconds + 0.25);
+  });
+
+  it('tracks the same SID in both directions separately', () => {
+    const state = stateAfter(
+      { timestamp: T1, status: 'WARNING', incoming: ['a'] },
+      { timestamp: T2, status: 'WARNING', incoming: ['a'], outgoing: ['a'] },
+      { timestamp: T3, status: 'WARNING', outgoing: ['a'] },
+      { timestamp: T4, status: 'WARNING', incoming: ['a'], outgoing: ['a'] },
+    );
+    expect(since(state, 'incoming')).toEqual([['a', s(T4)]]);
+    expect(since(state, 'outgoing')).toEqual([['a', s(T2)]]);
+  });
+
+  it('a streak ends when an OK heartbeat lists nothing', () => {
+    const state = stateAfter(
+      { timestamp: T1, status: 'WARNING', incoming: ['a'] },
+      { timestamp: T2, status: 'OK' },
+      { timestamp: T3, status: 'WARNING', incoming: ['a'] },
+    );
+    expect(since(state, 'incoming')).toEqual([['a', s(T3)]]);
+  });
+
+  it('an out-of-order heartbeat neither starts nor ends a streak', () => {
+    const state = stateAfter(
+      { timestamp: T2, status: 'WARNING', incoming: ['a'] },
+      { timestamp: T1, status: 'WARNING', incoming: ['b'] },
+      { timestamp: T3, status: 'WARNING', incoming: ['a', 'b'] },
+    );
+    expect(new Map(since(state, 'incoming'))).toEqual(
+      new Map([
+        ['a', s(T2)],
+        ['b', s(T3)],
+      ]),
+    );
+  });
+
+  it('keeps phone numbers only for affected SIDs', () => {
+    const state = stateAfter({
+      timestamp: T1,
+      status: 'WARNING',
+      incoming: ['a', 'nophone'],
+      phones: { a: '+911', unlisted: '+912' },
+    });
+    expect(state.details?.phones).toEqual(new Map([['a', '+911']]));
+  });
+});
+
+describe('reduceAccount PAYLOAD_TOO_LARGE', () => {
+  const warning: HeartbeatSpec = {
+    timestamp: T1,
+    status: 'WARNING',
+    incoming: ['a', 'b'],
+    outgoing: ['a'],
+    phones: { a: '+911' },
+  };
+
+  it('keeps the previous details object while applied moves on', () => {
+    const before = deepFreeze(stateAfter(warning));
+    const result = reduceAccount(
+      before,
+      heartbeat({ timestamp: T2, status: 'PAYLOAD_TOO_LARGE' }),
+      NOW,
+    );
+    expect(result.outcome).toBe('applied');
+    expect(result.state.applied).toEqual({ timestamp: T2, status: 'PAYLOAD_TOO_LARGE' });
+    expect(result.state.details).toBe(before.details);
+    expect(result.state.details?.timestamp).toEqual(T1);
+  });
+
+  it('keeps details even if PAYLOAD_TOO_LARGE carries arrays', () => {
+    const before = stateAfter(warning);
+    const result = reduceAccount(
+      before,
+      heartbeat({ timestamp: T2, status: 'PAYLOAD_TOO_LARGE', incoming: ['zzz'] }),
+      NOW,
+    );
+    expect(result.state.details).toBe(before.details);
+  });
+
+  it('leaves details null when the first heartbeat is PAYLOAD_TOO_LARGE', () => {
+    const result = reduceAccount(
+      EMPTY_ACCOUNT,
+      heartbeat({ timestamp: T1, status: 'PAYLOAD_TOO_LARGE' }),
+      NOW,
+    );
+    expect(result.outcome).toBe('applied');
+    expect(result.state).toEqual({
+      applied: { timestamp: T1, status: 'PAYLOAD_TOO_LARGE' },
+      details: null,
+      lastReceivedMs: NOW,
+    });
+  });
+
+  it('a later WARNING keeps the streak start of SIDs still listed', () => {
+    const state = stateAfter(
+      warning,
+      { timestamp: T2, status: 'PAYLOAD_TOO_LARGE' },
+      { timestamp: T3, status: 'WARNING', incoming: ['a', 'c'], outgoing: [] },
+    );
+    expect(state.applied).toEqual({ timestamp: T3, status: 'WARNING' });
+    expect(state.details?.timestamp).toEqual(T3);
+    expect(new Map(since(state, 'incoming'))).toEqual(
+      new Map([
+        ['a', s(T1)],
+        ['c', s(T3)],
+      ]),
+    );
+    expect(since(state, 'outgoing')).toEqual([]);
+  });
+
+  it('a retried PAYLOAD_TOO_LARGE is a duplicate', () => {
+    const state = deepFreeze(stateAfter(warning, { timestamp: T2, status: 'PAYLOAD_TOO_LARGE' }));
+    const result = reduceAccount(
+      state,
+      heartbeat({ timestamp: T2, status: 'PAYLOAD_TOO_LARGE' }),
+      NOW,
+    );
+    expect(result.outcome).toBe('duplicate');
+    expect(result.state).toEqual({ ...state, lastReceivedMs: NOW });
+  });
+
+  it('a WARNING at the same time as an applied PAYLOAD_TOO_LARGE is a conflict', () => {
+    const state = stateAfter(warning, { timestamp: T2, status: 'PAYLOAD_TOO_LARGE' });
+    const result = reduceAccount(state, heartbeat({ ...warning, timestamp: T2 }), NOW);
+    expect(result.outcome).toBe('conflict');
+    expect(result.state.applied?.status).toBe('WARNING');
+    expect(result.state.details?.timestamp).toEqual(T2);
+  });
+});
