@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1
+
+# Base image: node:24-bookworm-slim.
+# - Node 24 is an LTS line (supported until 2028-04-30) and satisfies `engines.node >= 20`.
+#   Node 26 became the Active LTS line on 2026-10-28; to move to it, build with
+#   `--build-arg NODE_IMAGE=node:26-<variant>` once the tests have run on 26.
+# - Debian slim (glibc) rather than Alpine (musl): glibc Linux is a Tier 1 platform for Node.js,
+#   musl builds are only "experimental", and CI runs on Debian bookworm, so the image runs on the
+#   same libc as the tests. The dependencies are pure JavaScript, so slim stays small.
+# - Slim has neither curl nor wget: the HEALTHCHECK below uses node itself.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# ---- build: compile TypeScript to dist/ ----------------------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# ---- runtime: production dependencies and dist/ only -----------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ARG BUILD_REVISION=unknown
+LABEL org.opencontainers.image.title="exotel-heartbeat-exporter" \
+      org.opencontainers.image.description="Prometheus exporter for Exotel ExoPhone heartbeats" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.revision="${BUILD_REVISION}"
+ENV NODE_ENV=production \
+    BUILD_REVISION=${BUILD_REVISION} \
+    PORT=8747 \
+    STATE_FILE=/var/lib/exotel-exporter/state.json
+WORKDIR /app
+# package.json is needed at run time too: dist/main.js reads the version from ../package.json.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# The state directory must exist and belong to the unprivileged user before VOLUME, so a fresh
+# named volume is initialised with that ownership.
+RUN mkdir -p /var/lib/exotel-exporter && chown node:node /var/lib/exotel-exporter
+USER node
+VOLUME ["/var/lib/exotel-exporter"]
+EXPOSE 8747
+# Liveness only (/-/healthy answers while the process serves HTTP). Readiness (/-/ready) is for
+# orchestrators that gate traffic; see docker-compose.yml.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8747) + '/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Not `npm start`: its prestart hook would try to rebuild (no TypeScript in this image), and npm
+# as PID 1 does not forward SIGTERM, which the exporter needs to save state on shutdown.
+CMD ["node", "dist/main.js"]

