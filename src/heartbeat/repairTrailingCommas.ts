@@ -1,13 +1,16 @@
 /**
- * Removes commas that stand directly (whitespace aside) before `}` or `]`, outside strings.
- * The vendor's own examples carry such commas; nothing else is repaired. Iterative, so a hostile
- * nesting depth cannot overflow the stack. Returns null when there was nothing to remove.
+ * Removes commas that stand directly (whitespace aside) after a value and before `}` or `]`,
+ * outside strings. The vendor's own examples carry such commas; nothing else is repaired (`[,]`,
+ * `{,}` and `[1,,]` stay invalid). Iterative, so a hostile nesting depth cannot overflow the
+ * stack. Returns null when there was nothing to remove.
  */
 export function repairTrailingCommas(text: string): string | null {
   let out = '';
   let copiedUpTo = 0;
   let inString = false;
   let removed = false;
+  /** The last significant character outside strings (a closing quote counts as one). */
+  let previous = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
@@ -15,18 +18,14 @@ export function repairTrailingCommas(text: string): string | null {
       else if (c === QUOTE) inString = false;
       continue;
     }
-    if (c === QUOTE) {
-      inString = true;
-    } else if (c === COMMA) {
-      let j = i + 1;
-      while (j < text.length && isJsonWhitespace(text.charCodeAt(j))) j++;
-      const next = text.charCodeAt(j);
-      if (next === CLOSE_BRACE || next === CLOSE_BRACKET) {
-        out += text.slice(copiedUpTo, i);
-        copiedUpTo = i + 1;
-        removed = true;
-      }
+    if (isJsonWhitespace(c)) continue;
+    if (c === QUOTE) inString = true;
+    else if (c === COMMA && endsValue(previous) && closesNext(text, i + 1)) {
+      out += text.slice(copiedUpTo, i);
+      copiedUpTo = i + 1;
+      removed = true;
     }
+    previous = c;
   }
   return removed ? out + text.slice(copiedUpTo) : null;
 }
@@ -34,8 +33,23 @@ export function repairTrailingCommas(text: string): string | null {
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
+
+/** After `[`, `{`, `:`, a comma or the start of the text, a comma follows no value. */
+function endsValue(c: number): boolean {
+  return c !== 0 && c !== OPEN_BRACE && c !== OPEN_BRACKET && c !== COLON && c !== COMMA;
+}
+
+function closesNext(text: string, from: number): boolean {
+  let j = from;
+  while (j < text.length && isJsonWhitespace(text.charCodeAt(j))) j++;
+  const next = text.charCodeAt(j);
+  return next === CLOSE_BRACE || next === CLOSE_BRACKET;
+}
 
 function isJsonWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;

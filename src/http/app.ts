@@ -7,7 +7,7 @@ import type { ScrapeRenderer } from '../metrics/scrape.js';
 import type { Store } from '../state/store.js';
 import { renderStatusPage } from '../ui/statusPage.js';
 import { heartbeatHandler, type HeartbeatRouteDeps } from './heartbeatRoute.js';
-import { sendError } from './reject.js';
+import { reject, sendError } from './reject.js';
 
 export interface AppDeps extends HeartbeatRouteDeps {
   readonly store: Store;
@@ -53,9 +53,26 @@ export function createApp(deps: AppDeps): express.Express {
     sendError(res, 404, 'not_found', 'no such route');
   });
   // Express 5 forwards rejected promises here. Never a stack trace or a payload in the answer.
-  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) {
       next(error);
+      return;
+    }
+    // The router's own 4xx, e.g. a path segment that is not valid percent-encoding: the client's
+    // mistake, answered like every other bad request rather than logged as our failure.
+    const status = clientErrorStatus(error);
+    if (status !== null) {
+      if (req.path.startsWith('/heartbeat/')) {
+        reject(
+          deps,
+          res,
+          400,
+          'invalid_account',
+          'account path segment is not valid percent-encoding',
+        );
+      } else {
+        sendError(res, status, 'bad_request', 'malformed request');
+      }
       return;
     }
     deps.logger.error({ err: error }, 'unhandled error in request');
@@ -69,4 +86,9 @@ function methodNotAllowed(allow: string) {
     res.setHeader('Allow', allow);
     sendError(res, 405, 'method_not_allowed', `use ${allow}`);
   };
+}
+
+function clientErrorStatus(error: unknown): number | null {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : null;
 }

@@ -8,6 +8,8 @@ import { checkHeartbeatHeaders } from './requestGuards.js';
 
 /** The vendor caps heartbeats at 10 MB; 12,000,000 bytes leaves room for framing differences. */
 export const MAX_BODY_BYTES = 12_000_000;
+/** Past this declared size, an oversized request is not drained for the sake of a clean 413. */
+const DISCARD_UP_TO_BYTES = 2 * MAX_BODY_BYTES;
 
 export interface HeartbeatRouteDeps extends IngestDeps {
   readonly isReady: () => boolean;
@@ -43,10 +45,13 @@ export function heartbeatHandler(deps: HeartbeatRouteDeps) {
         length: req.headers['content-length'] ?? null,
       });
     } catch (error) {
-      // raw-body stops reading at the limit; closing the connection means the rest of an
-      // oversized body is never read, let alone buffered.
-      closeAfterResponse(res);
+      // raw-body stops reading at the limit and never buffers past it. A client that declared a
+      // modestly oversized body is still sending it: Node discards the rest after our answer, so
+      // the client reliably reads its 413. Anything larger or unbounded is cut off at once.
       const type = (error as { type?: string }).type;
+      const declared = Number(req.headers['content-length'] ?? NaN);
+      if (type !== 'entity.too.large' || !(declared <= DISCARD_UP_TO_BYTES))
+        closeAfterResponse(res);
       if (type === 'entity.too.large') {
         reject(deps, res, 413, 'body_too_large', `body exceeds ${MAX_BODY_BYTES} bytes`);
       } else {

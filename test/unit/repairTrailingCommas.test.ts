@@ -43,3 +43,16 @@ describe('repairTrailingCommas', () => {
     expect(repaired).toBe(`${'['.repeat(depth)}1${']'.repeat(depth)}`);
   });
 });
+
+describe('repairTrailingCommas refuses commas that follow no value', () => {
+  it.each(['[,]', '{,}', '[1,,]', '{"a":,}', ',]'])('%s is left alone', (text) => {
+    expect(repairTrailingCommas(text)).toBeNull();
+  });
+
+  it('still repairs a comma after a string, number, literal, object or array', () => {
+    expect(repairTrailingCommas('{"a":"x",}')).toBe('{"a":"x"}');
+    expect(repairTrailingCommas('[1,]')).toBe('[1]');
+    expect(repairTrailingCommas('[true,\n]')).toBe('[true\n]');
+    expect(repairTrailingCommas('[{},[],]')).toBe('[{},[]]');
+  });
+});
