@@ -48,8 +48,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     stateFile === null
       ? null
       : new Persister({
-          serialize: () =>
-            encodeState(new Map([...store.snapshot().accounts].map(([a, e]) => [a, e.state]))),
+          serialize: () => encodeState(store.states()),
           write: (data) => writeFileAtomic(deps.fs, stateFile, data),
           clock,
           logger,

@@ -218,3 +218,20 @@ describe('Store', () => {
     });
   });
 });
+
+describe('Store.states', () => {
+  it('returns the account states without counters, and restore() takes them back unchanged', () => {
+    const store = new Store({ maxAccounts: 10, futureToleranceSeconds: 300 });
+    store.apply(
+      'acme',
+      heartbeat({ timestamp: at('2026-01-01T00:00:00Z'), incoming: ['a'] }),
+      1_000,
+    );
+    const states = store.states();
+    expect([...states.keys()]).toEqual(['default', 'acme']);
+    expect(states.get('acme')?.lastReceivedMs).toBe(1_000);
+    const copy = new Store({ maxAccounts: 10, futureToleranceSeconds: 300 });
+    copy.restore(states);
+    expect(copy.states()).toEqual(states);
+  });
+});
