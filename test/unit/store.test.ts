@@ -220,16 +220,19 @@ describe('Store', () => {
 });
 
 describe('Store.states', () => {
+  const NOW_MS = Date.parse('2026-01-01T00:00:10Z');
+
   it('returns the account states without counters, and restore() takes them back unchanged', () => {
     const store = new Store({ maxAccounts: 10, futureToleranceSeconds: 300 });
-    store.apply(
+    const result = store.apply(
       'acme',
       heartbeat({ timestamp: at('2026-01-01T00:00:00Z'), incoming: ['a'] }),
-      1_000,
+      NOW_MS,
     );
+    expect(result.accepted).toBe(true);
     const states = store.states();
     expect([...states.keys()]).toEqual(['default', 'acme']);
-    expect(states.get('acme')?.lastReceivedMs).toBe(1_000);
+    expect(states.get('acme')?.lastReceivedMs).toBe(NOW_MS);
     const copy = new Store({ maxAccounts: 10, futureToleranceSeconds: 300 });
     copy.restore(states);
     expect(copy.states()).toEqual(states);
