@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import { decodeBody } from './heartbeat/decode.js';
 import type { HeartbeatValidator } from './heartbeat/schema.js';
+import type { Heartbeat, RepairKind } from './heartbeat/types.js';
 import { validateHeartbeat } from './heartbeat/validate.js';
 import type { Logger } from './logger.js';
 import type { RejectReason } from './metrics/rejectReasons.js';
@@ -15,12 +16,20 @@ export interface IngestDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly selfMetrics: SelfMetrics;
-  readonly persist: () => void;
+  /** Runs after every valid heartbeat: schedules a save and lets the API fallback react. */
+  readonly afterHeartbeat: () => void;
   readonly logger: Logger;
 }
 
 export type IngestResult =
-  | { readonly ok: true; readonly outcome: Outcome }
+  | {
+      readonly ok: true;
+      readonly outcome: Outcome;
+      /** The receiver time the heartbeat was applied with, for the recent-heartbeats list. */
+      readonly receivedMs: number;
+      readonly heartbeat: Heartbeat;
+      readonly repairs: readonly RepairKind[];
+    }
   | {
       readonly ok: false;
       readonly status: 400 | 422 | 429;
@@ -59,11 +68,19 @@ export function ingestHeartbeat(deps: IngestDeps, account: string, body: Uint8Ar
         };
   }
 
-  if (decoded.repairedTrailingComma) deps.selfMetrics.repaired('trailing_comma');
-  if (validated.repairedTimestamp) deps.selfMetrics.repaired('timestamp_suffix');
-  deps.persist();
+  const repairs: RepairKind[] = [];
+  if (decoded.repairedTrailingComma) repairs.push('trailing_comma');
+  if (validated.repairedTimestamp) repairs.push('timestamp_suffix');
+  for (const kind of repairs) deps.selfMetrics.repaired(kind);
+  deps.afterHeartbeat();
   logChange(deps.logger, account, result.outcome, result.previous, result.next);
-  return { ok: true, outcome: result.outcome };
+  return {
+    ok: true,
+    outcome: result.outcome,
+    receivedMs: now,
+    heartbeat: validated.heartbeat,
+    repairs,
+  };
 }
 
 function logChange(

@@ -5,11 +5,11 @@ import { CONTENT_TYPES } from '../metrics/exposition.js';
 import { chooseFormat } from '../metrics/negotiate.js';
 import type { ScrapeRenderer } from '../metrics/scrape.js';
 import type { Store } from '../state/store.js';
-import { renderStatusPage } from '../ui/statusPage.js';
 import { heartbeatHandler, type HeartbeatRouteDeps } from './heartbeatRoute.js';
 import { reject, sendError } from './reject.js';
+import { registerStatusRoutes, STATUS_PATHS, type StatusRouteDeps } from './statusRoutes.js';
 
-export interface AppDeps extends HeartbeatRouteDeps {
+export interface AppDeps extends HeartbeatRouteDeps, StatusRouteDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -43,11 +43,8 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.all(['/-/healthy', '/-/ready'], methodNotAllowed('GET, HEAD'));
 
-  app.get('/', (_req, res) => {
-    const html = renderStatusPage(deps.store.snapshot(), deps.clock.now());
-    res.status(200).type('html').setHeader('Cache-Control', 'no-store').send(html);
-  });
-  app.all('/', methodNotAllowed('GET, HEAD'));
+  registerStatusRoutes(app, deps);
+  app.all(STATUS_PATHS, methodNotAllowed('GET, HEAD'));
 
   app.use((_req, res) => {
     sendError(res, 404, 'not_found', 'no such route');

@@ -3,6 +3,8 @@ import getRawBody from 'raw-body';
 import { ACCOUNT_REGEX } from '../heartbeat/labelSafe.js';
 import { ingestHeartbeat, type IngestDeps } from '../ingest.js';
 import { DEFAULT_ACCOUNT } from '../state/account.js';
+import { acceptedEntry } from '../status/acceptedEntry.js';
+import type { RecentHeartbeats } from '../status/recentHeartbeats.js';
 import { reject } from './reject.js';
 import { checkHeartbeatHeaders } from './requestGuards.js';
 
@@ -13,6 +15,8 @@ const DISCARD_UP_TO_BYTES = 2 * MAX_BODY_BYTES;
 
 export interface HeartbeatRouteDeps extends IngestDeps {
   readonly isReady: () => boolean;
+  /** Every request, accepted or refused, for the status page (refusals are added by reject). */
+  readonly recent: RecentHeartbeats;
 }
 
 /**
@@ -23,18 +27,20 @@ export function heartbeatHandler(deps: HeartbeatRouteDeps) {
   return async (req: Request<{ account?: string }>, res: Response): Promise<void> => {
     const account = req.params.account ?? DEFAULT_ACCOUNT;
     if (!ACCOUNT_REGEX.test(account)) {
-      reject(deps, res, 400, 'invalid_account', 'account must be 1-63 of a-z, 0-9, "-" and "_"');
+      reject(deps, res, 400, 'invalid_account', 'account must be 1-63 of a-z, 0-9, "-" and "_"', {
+        account,
+      });
       return;
     }
     if (!deps.isReady()) {
       res.setHeader('Retry-After', '5');
-      reject(deps, res, 503, 'not_ready', 'state is still loading; retry shortly');
+      reject(deps, res, 503, 'not_ready', 'state is still loading; retry shortly', { account });
       return;
     }
     const guard = checkHeartbeatHeaders(req.headers);
     if (guard !== null) {
       closeAfterResponse(res);
-      reject(deps, res, guard.status, 'unsupported_media_type', guard.detail);
+      reject(deps, res, guard.status, 'unsupported_media_type', guard.detail, { account });
       return;
     }
 
@@ -53,7 +59,9 @@ export function heartbeatHandler(deps: HeartbeatRouteDeps) {
       if (type !== 'entity.too.large' || !(declared <= DISCARD_UP_TO_BYTES))
         closeAfterResponse(res);
       if (type === 'entity.too.large') {
-        reject(deps, res, 413, 'body_too_large', `body exceeds ${MAX_BODY_BYTES} bytes`);
+        reject(deps, res, 413, 'body_too_large', `body exceeds ${MAX_BODY_BYTES} bytes`, {
+          account,
+        });
       } else {
         reject(
           deps,
@@ -61,6 +69,7 @@ export function heartbeatHandler(deps: HeartbeatRouteDeps) {
           400,
           'invalid_body',
           'request body was incomplete or its length was wrong',
+          { account },
         );
       }
       return;
@@ -68,9 +77,13 @@ export function heartbeatHandler(deps: HeartbeatRouteDeps) {
 
     const result = ingestHeartbeat(deps, account, body);
     if (!result.ok) {
-      reject(deps, res, result.status, result.reason, result.detail);
+      reject(deps, res, result.status, result.reason, result.detail, {
+        account,
+        bodyBytes: body.length,
+      });
       return;
     }
+    deps.recent.record(acceptedEntry(account, body.length, result));
     res.status(200).json({ result: result.outcome });
   };
 }

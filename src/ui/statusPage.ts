@@ -1,100 +1,89 @@
-import { instantToSeconds } from '../heartbeat/instant.js';
-import { DIRECTIONS, type Direction } from '../heartbeat/types.js';
-import type { AccountEntry, StoreSnapshot } from '../state/store.js';
+import { attentionRank, summarizeAccounts } from '../status/accountSummary.js';
+import type { RecentHeartbeat } from '../status/recentHeartbeats.js';
+import type { StoreSnapshot } from '../state/store.js';
+import { accountSection, overviewRow } from './accountSection.js';
+import { formatUtc } from './format.js';
+import { escapeHtml } from './html.js';
+import { RUNBOOK_URL } from './links.js';
+import { recentTable } from './recentTable.js';
 
 /** Rows per account table; a CRITICAL at a large account must not produce a 20 MB page. */
 export const MAX_ROWS_PER_ACCOUNT = 500;
 
-/** The landing page: per account, status, counts, heartbeat age and affected ExoPhones. Pure. */
-export function renderStatusPage(snapshot: StoreSnapshot, nowMs: number): string {
-  const sections = [...snapshot.accounts].map(([account, entry]) =>
-    accountSection(account, entry, nowMs),
-  );
+export interface StatusPageOptions {
+  readonly heartbeatIntervalSeconds: number;
+  /** The Grafana dashboard to link, or null. */
+  readonly grafanaUrl: string | null;
+  /** Seconds between automatic reloads; 0 turns them off. */
+  readonly refreshSeconds: number;
+}
+
+/**
+ * The landing page on-call opens when an alert fires: every account (those needing attention
+ * first) with its status, heartbeat age and affected ExoPhones, then the recent heartbeat
+ * requests. Pure: the same snapshot, requests, time and options give the same page. No script;
+ * the style sheet is served separately so the Content-Security-Policy needs no 'unsafe-inline'.
+ */
+export function renderStatusPage(
+  snapshot: StoreSnapshot,
+  recent: readonly RecentHeartbeat[],
+  nowMs: number,
+  options: StatusPageOptions,
+): string {
+  const accounts = summarizeAccounts(snapshot, nowMs, {
+    heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
+    maxRows: MAX_ROWS_PER_ACCOUNT,
+  });
+  const needAttention = accounts.filter((summary) => attentionRank(summary) <= 1).length;
+  const title = `${needAttention > 0 ? `${needAttention} need attention · ` : ''}Exotel heartbeat exporter`;
+  const refresh =
+    options.refreshSeconds > 0
+      ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">\n`
+      : '';
+  const nav = [
+    '<a href="metrics">Metrics</a>',
+    '<a href="api/v1/status">Status as JSON</a>',
+    `<a href="${escapeHtml(RUNBOOK_URL)}">Runbook</a>`,
+    ...(options.grafanaUrl === null
+      ? []
+      : [`<a href="${escapeHtml(options.grafanaUrl)}">Grafana dashboard</a>`]),
+    '<a href="-/healthy">Health</a>',
+    '<a href="-/ready">Readiness</a>',
+  ];
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Exotel heartbeat exporter</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1b1b1b;max-width:72rem}
-table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}
-.status{font-weight:bold;padding:.1rem .5rem;border-radius:.25rem}
-.OK{background:#d8f5d8}.WARNING{background:#ffe9b3}.CRITICAL{background:#ffc9c9}.PAYLOAD_TOO_LARGE{background:#e3d9ff}.NONE{background:#eee}
-</style>
+${refresh}<title>${title}</title>
+<link rel="stylesheet" href="status.css">
+<link rel="icon" href="favicon.svg" type="image/svg+xml">
 </head>
 <body>
+<header>
 <h1>Exotel heartbeat exporter</h1>
-<p><a href="metrics">Metrics</a> · <a href="-/healthy">Health</a> · <a href="-/ready">Readiness</a></p>
-${sections.join('\n')}
+<p class="meta">As of <time datetime="${new Date(nowMs).toISOString()}">${formatUtc(nowMs)}</time> · ${refreshControl(options.refreshSeconds)}</p>
+<nav>${nav.join('\n')}</nav>
+</header>
+<main>
+<section>
+<h2>Accounts</h2>
+<div class="scroll"><table class="overview"><thead><tr><th>Account</th><th>Status</th><th>Heartbeats</th><th>Last received</th><th class="num wide">Incoming affected</th><th class="num wide">Outgoing affected</th></tr></thead>
+<tbody>
+${accounts.map(overviewRow).join('\n')}
+</tbody></table></div>
+</section>
+${accounts.map((summary) => accountSection(summary, nowMs, options)).join('\n')}
+${recentTable(recent, nowMs)}
+</main>
 </body>
 </html>
 `;
 }
 
-function accountSection(account: string, { state }: AccountEntry, nowMs: number): string {
-  const status = state.applied?.status ?? 'NONE';
-  const label = state.applied === null ? 'no heartbeat yet' : status;
-  const age =
-    state.lastReceivedMs === 0 ? 'never' : `${formatAge(nowMs - state.lastReceivedMs)} ago`;
-  const details = state.details;
-  const rows: string[] = [];
-  let total = 0;
-  if (details !== null) {
-    for (const direction of DIRECTIONS) {
-      for (const [sid, since] of details.since[direction]) {
-        total++;
-        if (rows.length < MAX_ROWS_PER_ACCOUNT) {
-          rows.push(row(sid, details.phones.get(sid) ?? '', direction, since, nowMs));
-        }
-      }
-    }
-  }
-  const detailAge =
-    details === null || state.applied?.status !== 'PAYLOAD_TOO_LARGE'
-      ? ''
-      : `<p>The last heartbeat was too large to carry per-ExoPhone detail; the list below is from ${escapeHtml(
-          new Date(instantToSeconds(details.timestamp) * 1000).toISOString(),
-        )}.</p>`;
-  const table =
-    total === 0
-      ? '<p>No affected ExoPhones.</p>'
-      : `<table><thead><tr><th>SID</th><th>Phone number</th><th>Direction</th><th>Affected for</th></tr></thead>
-<tbody>
-${rows.join('\n')}
-</tbody></table>${total > rows.length ? `<p>…and ${total - rows.length} more (see /metrics).</p>` : ''}`;
-  return `<section>
-<h2>Account ${escapeHtml(account)} <span class="status ${status}">${escapeHtml(label)}</span></h2>
-<p>Affected incoming: ${details?.since.incoming.size ?? 0} · outgoing: ${details?.since.outgoing.size ?? 0} · last heartbeat received: ${age}</p>
-${detailAge}${table}
-</section>`;
-}
-
-function row(
-  sid: string,
-  phone: string,
-  direction: Direction,
-  since: number,
-  nowMs: number,
-): string {
-  return `<tr><td>${escapeHtml(sid)}</td><td>${escapeHtml(phone)}</td><td>${direction}</td><td>${formatAge(nowMs - since * 1000)}</td></tr>`;
-}
-
-export function formatAge(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours}h ${minutes % 60}m`;
-  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
-}
-
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
+/** A plain link either way: turning auto-refresh off must work without JavaScript. */
+function refreshControl(refreshSeconds: number): string {
+  return refreshSeconds > 0
+    ? `<span id="refresh-state">Reloads every ${refreshSeconds}s</span> · <a id="refresh-toggle" href="?refresh=0">Stop auto-refresh</a>`
+    : `<span id="refresh-state">Auto-refresh is off</span> · <a id="refresh-toggle" href="?">Turn auto-refresh on</a>`;
 }
