@@ -2,6 +2,9 @@
  * Configuration from environment variables: every default lives in DEFAULTS, every value is
  * validated here, and a bad value stops start-up with one line naming the variable.
  */
+import { loadFallbackConfig, type FallbackConfig } from './fallback/fallbackConfig.js';
+import { FALLBACK_DEFAULTS } from './fallback/pollSettings.js';
+
 export interface Config {
   readonly port: number;
   /** Empty: all interfaces (Node picks `::` with an IPv4 fallback). */
@@ -16,6 +19,12 @@ export interface Config {
   readonly maxSidSeries: number;
   /** Source revision reported by `exotel_exporter_build_info`. */
   readonly buildRevision: string;
+  /** The Exotel API fallback for PAYLOAD_TOO_LARGE (EXOTEL_* variables; src/fallback/). */
+  readonly api: FallbackConfig;
+  /** How often Exotel sends a heartbeat; the status page calls one late past this. */
+  readonly heartbeatIntervalSeconds: number;
+  /** The Grafana dashboard the status page links to; `null`: no link. */
+  readonly grafanaUrl: string | null;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -37,6 +46,14 @@ export const DEFAULTS: Config = {
   maxAccounts: 100,
   maxSidSeries: 10_000,
   buildRevision: 'unknown',
+  api: {
+    defaultAccount: null,
+    accountsFile: null,
+    baseUrlOverride: null,
+    settings: FALLBACK_DEFAULTS,
+  },
+  heartbeatIntervalSeconds: 300,
+  grafanaUrl: null,
 };
 
 export class ConfigError extends Error {
@@ -69,11 +86,20 @@ export function loadConfig(env: Env): Config {
     maxAccounts: integer(env, 'MAX_ACCOUNTS', DEFAULTS.maxAccounts, 1, 100_000),
     maxSidSeries: integer(env, 'MAX_SID_SERIES', DEFAULTS.maxSidSeries, 0, 10_000_000),
     buildRevision: text(env, 'BUILD_REVISION', DEFAULTS.buildRevision),
+    api: loadFallbackConfig(env),
+    heartbeatIntervalSeconds: integer(
+      env,
+      'HEARTBEAT_INTERVAL_SECONDS',
+      DEFAULTS.heartbeatIntervalSeconds,
+      1,
+      86_400,
+    ),
+    grafanaUrl: httpUrl(env, 'GRAFANA_URL', DEFAULTS.grafanaUrl),
   };
 }
 
 /** Unset and empty both mean "use the default", except where emptiness has a meaning. */
-function raw(env: Env, name: string): string | undefined {
+export function raw(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
 }
@@ -82,7 +108,13 @@ function text(env: Env, name: string, fallback: string): string {
   return raw(env, name) ?? fallback;
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+export function integer(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const value = raw(env, name);
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
@@ -108,6 +140,29 @@ function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: r
     throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
   }
   return match;
+}
+
+/**
+ * An absolute http(s) URL, or the fallback when unset. Anything else (a `javascript:` URL
+ * included) is refused: the value becomes a link on the status page.
+ */
+function httpUrl(env: Env, name: string, fallback: string | null): string | null {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `must be an absolute http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an http(s) URL, got "${value}"`);
+  }
+  // It is shown on the status page and logged at start-up: no place for a password.
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigError(name, 'must not contain a user name or password');
+  }
+  return url.toString();
 }
 
 /** STATE_FILE is the one variable where "set but empty" means something: no persistence. */

@@ -2,6 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import { loadApiAccounts } from './fallback/accountsFile.js';
+import { createApiMetrics } from './fallback/apiMetrics.js';
+import { Fallback } from './fallback/fallback.js';
+import type { Timers } from './fallback/timers.js';
 import { compileHeartbeatValidator } from './heartbeat/schema.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './logger.js';
@@ -17,6 +21,7 @@ import {
   type StateFs,
 } from './persist/stateFile.js';
 import { Store } from './state/store.js';
+import { RecentHeartbeats } from './status/recentHeartbeats.js';
 
 const FORCE_CLOSE_AFTER_MS = 7_000;
 
@@ -27,6 +32,10 @@ export interface ExporterDeps {
   readonly logger: Logger;
   readonly fs: StateFs;
   readonly build: BuildInfo;
+  /** The API fallback's HTTP client, waits and jitter source (injected for tests). */
+  readonly fetch: typeof fetch;
+  readonly timers: Timers;
+  readonly random: () => number;
 }
 
 export interface RunningExporter {
@@ -43,6 +52,8 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     futureToleranceSeconds: config.futureToleranceSeconds,
   });
   const selfMetrics = createSelfMetrics(deps.build);
+  // Read before listening: a bad accounts file stops start-up with a ConfigError.
+  const apiAccounts = await loadApiAccounts(config.api, (path) => deps.fs.readFile(path, 'utf8'));
   const stateFile = config.stateFile;
   const persister =
     stateFile === null
@@ -56,6 +67,25 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
           onFailure: () => selfMetrics.persistFailed(),
         });
 
+  const fallback =
+    apiAccounts.length === 0
+      ? null
+      : new Fallback({
+          accounts: apiAccounts,
+          settings: config.api.settings,
+          store,
+          clock,
+          timers: deps.timers,
+          fetch: deps.fetch,
+          random: deps.random,
+          logger,
+          metrics: createApiMetrics(
+            selfMetrics.registry,
+            apiAccounts.map((a) => a.account),
+          ),
+          persist: () => persister?.schedule(),
+        });
+
   let ready = false;
   const app = createApp({
     validator: compileHeartbeatValidator(!config.strictJson),
@@ -64,9 +94,18 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     clock,
     logger,
     selfMetrics,
-    persist: () => persister?.schedule(),
+    // Save, and start or stop the API fallback.
+    afterHeartbeat: () => {
+      persister?.schedule();
+      fallback?.check();
+    },
     isReady: () => ready,
     scrape: new ScrapeRenderer(store, selfMetrics, { maxSidSeries: config.maxSidSeries }),
+    recent: new RecentHeartbeats(),
+    statusPage: {
+      heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
+      grafanaUrl: config.grafanaUrl,
+    },
   });
 
   const server = createServer(app);
@@ -81,6 +120,18 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
   if (stateFile !== null) await loadState({ ...deps, stateFile, store, selfMetrics });
   ready = true;
   logger.info('ready');
+  if (fallback !== null) {
+    logger.info(
+      {
+        accounts: apiAccounts.map((a) => ({ account: a.account, baseUrl: a.baseUrl })),
+        baseUrlOverride: config.api.baseUrlOverride,
+      },
+      'api fallback configured',
+    );
+    // A restored PAYLOAD_TOO_LARGE account resumes polling at once.
+    fallback.check();
+    fallback.startWatching();
+  }
 
   return {
     address,
@@ -92,6 +143,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
       const force = setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_AFTER_MS);
       await closed;
       clearTimeout(force);
+      await fallback?.close();
       await persister?.flush();
     },
   };

@@ -11,6 +11,7 @@ import * as fs from 'node:fs/promises';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startExporter } from './exporter.js';
+import { systemTimers } from './fallback/timers.js';
 import { createLogger } from './logger.js';
 import { runSend } from './sender/send.js';
 
@@ -33,13 +34,30 @@ async function main(): Promise<void> {
   };
   logger.info({ config }, 'starting');
 
-  const exporter = await startExporter({
-    config,
-    clock: systemClock,
-    logger,
-    fs,
-    build: { version: pkg.version, revision: config.buildRevision, nodejsVersion: process.version },
-  });
+  let exporter;
+  try {
+    exporter = await startExporter({
+      config,
+      clock: systemClock,
+      logger,
+      fs,
+      build: {
+        version: pkg.version,
+        revision: config.buildRevision,
+        nodejsVersion: process.version,
+      },
+      fetch,
+      timers: systemTimers,
+      random: Math.random,
+    });
+  } catch (error) {
+    // EXOTEL_ACCOUNTS_FILE is read by startExporter: a bad one is a configuration error too.
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
 
   let stopping = false;
   const stop = (signal: string) => {

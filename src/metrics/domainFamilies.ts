@@ -80,7 +80,7 @@ export function domainFamilies(
     ),
     perAccount(
       'exotel_exophone_affected_since_timestamp_seconds',
-      "When the ExoPhone's current affected streak began (the first applied heartbeat listing it).",
+      "When the ExoPhone's current affected streak began (the first applied heartbeat, or API poll, listing it).",
       'gauge',
       (account) => (series.get(account)?.kept ?? []).map((s) => one(account, s.since, s.labels)),
     ),
@@ -97,6 +97,35 @@ export function domainFamilies(
       (account, { state }) => [
         one(account, state.details === null ? 0 : instantToSeconds(state.details.timestamp)),
       ],
+    ),
+    perAccount(
+      'exotel_exophone_details_source',
+      'Where the per-SID detail comes from: 1 for heartbeat or api (the PAYLOAD_TOO_LARGE fallback), 0 for the other (both 0 = none yet).',
+      'gauge',
+      (account, { state }) =>
+        DETAIL_SOURCES.map((source) =>
+          one(account, state.details !== null && sourceOf(state.details) === source ? 1 : 0, [
+            ['source', source],
+          ]),
+        ),
+    ),
+    perAccount(
+      'exotel_exophone_connectivity_status',
+      "1 for each affected ExoPhone SID and direction polled from Exotel's API, with the raw connectivity status (same SIDs as exotel_exophone_affected).",
+      'gauge',
+      (account, { state }) =>
+        (series.get(account)?.kept ?? []).flatMap((s) => {
+          const status = state.details?.api?.statuses[s.direction].get(s.sid);
+          return status === undefined
+            ? []
+            : [
+                one(account, 1, [
+                  ['sid', s.sid],
+                  ['direction', s.direction],
+                  ['status', status],
+                ]),
+              ];
+        }),
     ),
     perAccount(
       'exotel_heartbeats_received_total',
@@ -127,8 +156,16 @@ export function domainFamilies(
 }
 
 interface SidSeries {
+  readonly sid: string;
+  readonly direction: Direction;
   readonly labels: Labels;
   readonly since: number;
+}
+
+const DETAIL_SOURCES = ['heartbeat', 'api'] as const;
+
+function sourceOf(details: Details): (typeof DETAIL_SOURCES)[number] {
+  return details.api === undefined ? 'heartbeat' : 'api';
 }
 
 /**
@@ -157,6 +194,8 @@ function sidSeries(
   }
   return {
     kept: chosen.map(({ sid, direction, since }) => ({
+      sid,
+      direction,
       labels: [
         ['sid', sid],
         ['phone_number', details.phones.get(sid) ?? ''],

@@ -18,6 +18,8 @@ const InstantSchema = Type.Object({
 });
 const Sid = Type.String({ pattern: SID_PATTERN });
 const SincePairs = Type.Array(Type.Tuple([Sid, Type.Number()]));
+/** Raw API connectivity statuses, as label values (see fallback/envelope.ts). */
+const StatusPairs = Type.Array(Type.Tuple([Sid, Type.String({ pattern: '^[a-z0-9_.-]{1,40}$' })]));
 const AccountSchema = Type.Object({
   account: Type.String({ pattern: ACCOUNT_REGEX.source }),
   lastReceivedMs: Type.Number({ minimum: 0 }),
@@ -34,6 +36,8 @@ const AccountSchema = Type.Object({
       incoming: SincePairs,
       outgoing: SincePairs,
       phones: Type.Array(Type.Tuple([Sid, Type.String({ pattern: PHONE_PATTERN })])),
+      // Added with the API fallback; optional, so files written before it load unchanged.
+      api: Type.Optional(Type.Object({ incoming: StatusPairs, outgoing: StatusPairs })),
     }),
     Type.Null(),
   ]),
@@ -62,6 +66,14 @@ function encodeDetails(details: Details) {
     incoming: [...details.since.incoming],
     outgoing: [...details.since.outgoing],
     phones: [...details.phones],
+    ...(details.api === undefined
+      ? {}
+      : {
+          api: {
+            incoming: [...details.api.statuses.incoming],
+            outgoing: [...details.api.statuses.outgoing],
+          },
+        }),
   };
 }
 
@@ -99,6 +111,16 @@ export function decodeState(text: string): DecodeStateResult {
                 outgoing: new Map(entry.details.outgoing),
               },
               phones: new Map(entry.details.phones),
+              ...(entry.details.api === undefined
+                ? {}
+                : {
+                    api: {
+                      statuses: {
+                        incoming: new Map(entry.details.api.incoming),
+                        outgoing: new Map(entry.details.api.outgoing),
+                      },
+                    },
+                  }),
             },
     });
   }

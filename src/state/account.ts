@@ -8,6 +8,14 @@ export interface Details {
   readonly since: Readonly<Record<Direction, ReadonlyMap<string, number>>>;
   /** SID → E.164 number, for affected SIDs whose `data` entry had one. */
   readonly phones: ReadonlyMap<string, string>;
+  /** Present when the detail comes from Exotel's API (the PAYLOAD_TOO_LARGE fallback). */
+  readonly api?: ApiDetail;
+}
+
+/** What only an API poll knows: the raw connectivity status of each affected SID. */
+export interface ApiDetail {
+  /** SID → raw `connectivity.*.status` (anything but `active`), for the affected SIDs. */
+  readonly statuses: Readonly<Record<Direction, ReadonlyMap<string, string>>>;
 }
 
 export interface AppliedHeartbeat {

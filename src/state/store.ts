@@ -2,6 +2,7 @@ import { compareInstants, instantFromMillis } from '../heartbeat/instant.js';
 import type { Heartbeat, StatusType } from '../heartbeat/types.js';
 import { STATUS_TYPES } from '../heartbeat/types.js';
 import { DEFAULT_ACCOUNT, EMPTY_ACCOUNT, type AccountState } from './account.js';
+import { applyPoll, type Poll, type PollOutcome } from './applyPoll.js';
 import { reduceAccount, type Outcome } from './reduce.js';
 
 /** Per-account counters; they restart at zero with the process, as Prometheus counters may. */
@@ -72,6 +73,21 @@ export class Store {
     this.accounts = new Map(this.accounts).set(account, { state: next, counters });
     this.version++;
     return { accepted: true, outcome, previous, next };
+  }
+
+  /**
+   * Applies detail polled from Exotel's API (the PAYLOAD_TOO_LARGE fallback). A heartbeat always
+   * wins: see applyPoll for when a poll is dropped as superseded.
+   */
+  applyPoll(account: string, poll: Poll): PollOutcome {
+    const entry = this.accounts.get(account);
+    if (entry === undefined) return 'superseded';
+    const { state, outcome } = applyPoll(entry.state, poll);
+    if (outcome === 'applied') {
+      this.accounts = new Map(this.accounts).set(account, { ...entry, state });
+      this.version++;
+    }
+    return outcome;
   }
 
   /**

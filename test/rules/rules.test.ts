@@ -25,6 +25,8 @@ const SEVERITIES = new Set(['critical', 'warning', 'info']);
 
 /** Alerts about one Exotel account: they must keep the `account` label end to end. */
 const PER_ACCOUNT_ALERTS = [
+  'ExotelApiPollFailing',
+  'ExotelApiThrottled',
   'ExotelHeartbeatMissing',
   'ExotelHeartbeatNeverReceived',
   'ExotelStatusCritical',

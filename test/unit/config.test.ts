@@ -25,6 +25,10 @@ describe('loadConfig', () => {
       maxAccounts: config.maxAccounts,
       maxSidSeries: config.maxSidSeries,
       buildRevision: config.buildRevision,
+      heartbeatIntervalSeconds: 300,
+      grafanaUrl: null,
+      // The API fallback is off without credentials (test/unit/fallbackConfig.test.ts).
+      api: DEFAULTS.api,
     });
     expect(Number.isInteger(config.port) && config.port > 0 && config.port < 65_536).toBe(true);
     expect(config.maxAccounts).toBeGreaterThanOrEqual(1);
@@ -99,6 +103,9 @@ describe('loadConfig', () => {
       maxAccounts: 3,
       maxSidSeries: 7,
       buildRevision: 'r1',
+      heartbeatIntervalSeconds: 300,
+      grafanaUrl: null,
+      api: DEFAULTS.api,
     });
   });
 

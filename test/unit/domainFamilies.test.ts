@@ -25,6 +25,8 @@ const FAMILY_TYPES = {
   exotel_exophone_affected_since_timestamp_seconds: 'gauge',
   exotel_exophone_series_dropped: 'gauge',
   exotel_exophone_details_timestamp_seconds: 'gauge',
+  exotel_exophone_details_source: 'gauge',
+  exotel_exophone_connectivity_status: 'gauge',
   exotel_heartbeats_received_total: 'counter',
   exotel_heartbeats_duplicate_total: 'counter',
   exotel_heartbeats_conflict_total: 'counter',
@@ -74,6 +76,13 @@ function expectedSamples(account: string, e: AccountExpectation): string[] {
     ]),
     sampleLine('exotel_exophone_series_dropped', a, e.dropped),
     sampleLine('exotel_exophone_details_timestamp_seconds', a, e.details),
+    // Every golden here comes from heartbeats: source heartbeat once there is detail.
+    sampleLine(
+      'exotel_exophone_details_source',
+      { ...a, source: 'heartbeat' },
+      e.details > 0 ? 1 : 0,
+    ),
+    sampleLine('exotel_exophone_details_source', { ...a, source: 'api' }, 0),
     ...STATUS_TYPES.map((status) =>
       sampleLine('exotel_heartbeats_received_total', { ...a, status }, e.received[status] ?? 0),
     ),
@@ -304,6 +313,52 @@ describe('domainFamilies projection rules', () => {
       'exotel_exophone_affected_since_timestamp_seconds{account="default",sid="b",phone_number="",direction="incoming"} ' +
         String(t1.seconds),
     );
+  });
+
+  it('API-polled detail: source api, raw connectivity status per kept pair, promtool-clean', () => {
+    const store = new Store(limits);
+    store.apply(
+      'acme',
+      heartbeat({ timestamp: at('2024-05-01T10:00:00Z'), status: 'WARNING', incoming: ['a'] }),
+      later,
+    );
+    store.apply(
+      'acme',
+      heartbeat({ timestamp: at('2024-05-01T10:05:00Z'), status: 'PAYLOAD_TOO_LARGE' }),
+      later,
+    );
+    const state = store.snapshot().accounts.get('acme')?.state;
+    const polled = (incoming: string | null, outgoing: string | null) => ({
+      statuses: { incoming, outgoing },
+      phone: null,
+      checkedMs: later + 500,
+    });
+    store.applyPoll('acme', {
+      basis: { details: state?.details ?? null, lastReceivedMs: state?.lastReceivedMs ?? 0 },
+      scope: 'full',
+      exophones: new Map([
+        ['a', polled('major_outage', 'active')],
+        ['b', polled('active', 'partial_outage')],
+        ['c', polled('active', 'active')],
+      ]),
+      completedMs: later + 1_000,
+    });
+    const text = render(store);
+    expectPromtoolClean(text);
+    expect(text).toContain('exotel_exophone_details_source{account="acme",source="api"} 1');
+    expect(text).toContain('exotel_exophone_details_source{account="acme",source="heartbeat"} 0');
+    expect(text).toContain(
+      'exotel_exophone_connectivity_status{account="acme",sid="a",direction="incoming",status="major_outage"} 1',
+    );
+    expect(text).toContain(
+      'exotel_exophone_connectivity_status{account="acme",sid="b",direction="outgoing",status="partial_outage"} 1',
+    );
+    expect(text.match(/^exotel_exophone_connectivity_status\{/gm)).toHaveLength(2);
+    expect(text).toContain(
+      `exotel_exophone_details_timestamp_seconds{account="acme"} ${(later + 1_000) / 1000}`,
+    );
+    // The cap bounds the raw-status series exactly like the per-SID series.
+    expect(render(store, 1).match(/^exotel_exophone_connectivity_status\{/gm)).toHaveLength(1);
   });
 
   it('a cap of 0 drops every per-SID series but keeps the counts', () => {

@@ -77,6 +77,57 @@ describe('snapshotCodec', () => {
     expect(Object.prototype).not.toHaveProperty('lastReceivedMs');
   });
 
+  it('round-trips API-polled detail with its raw connectivity statuses', () => {
+    const polled: AccountState = {
+      ...full,
+      details: {
+        timestamp: { seconds: 1534951000, nanos: 0 },
+        since: { incoming: new Map([['a', 1534940000]]), outgoing: new Map([['b', 1534941000]]) },
+        phones: new Map([['a', '+918011111111']]),
+        api: {
+          statuses: {
+            incoming: new Map([['a', 'major_outage']]),
+            outgoing: new Map([['b', 'partial_outage']]),
+          },
+        },
+      },
+    };
+    const back = roundTrip(new Map([['acme', polled]]));
+    expect(entries(back.get('acme'))).toEqual(entries(polled));
+  });
+
+  it('loads a version-1 file written before the API fallback (no `api` field) unchanged', () => {
+    const old = {
+      format: STATE_FORMAT,
+      version: 1,
+      accounts: [
+        {
+          account: 'acme',
+          lastReceivedMs: 5,
+          applied: { timestamp: { seconds: 10, nanos: 0 }, status: 'WARNING' },
+          details: {
+            timestamp: { seconds: 10, nanos: 0 },
+            incoming: [['a', 10]],
+            outgoing: [],
+            phones: [],
+          },
+        },
+      ],
+    };
+    const result = decodeState(JSON.stringify(old));
+    expect(result.ok).toBe(true);
+    const details = result.ok ? result.accounts.get('acme')?.details : null;
+    expect(details?.api).toBeUndefined();
+    expect([...(details?.since.incoming ?? [])]).toEqual([['a', 10]]);
+  });
+
+  it('refuses a raw status that could not be a label value', () => {
+    const file = validFile();
+    const details = file.accounts[0]?.['details'] as Record<string, unknown>;
+    details['api'] = { incoming: [['07930061010', 'bad"status']], outgoing: [] };
+    expect(decodeState(JSON.stringify(file)).ok).toBe(false);
+  });
+
   it('writes the format name and version', () => {
     const file = JSON.parse(encodeState(states)) as { format: unknown; version: unknown };
     expect(file.format).toBe(STATE_FORMAT);
