@@ -11,6 +11,8 @@ export interface SendOptions {
   readonly outgoing: readonly string[];
   /** RFC 3339; null = the sender's clock. */
   readonly timestamp: string | null;
+  /** Sent as `Authorization: Bearer`; null: none. */
+  readonly token: string | null;
 }
 
 export const SEND_USAGE = `Usage: exotel-heartbeat-exporter send [options]
@@ -24,6 +26,7 @@ Posts a realistic Exotel heartbeat to an exporter, to rehearse the paging path e
   --incoming A,B     SIDs affected for incoming calls
   --outgoing A,B     SIDs affected for outgoing calls
   --timestamp TS     RFC 3339 timestamp (default: now)
+  --token TOKEN      webhook token, sent as Authorization: Bearer (see WEBHOOK_TOKENS)
   --help             this text
 `;
 
@@ -44,6 +47,7 @@ export function parseSendArgs(args: readonly string[]): ParseResult {
         incoming: { type: 'string' },
         outgoing: { type: 'string' },
         timestamp: { type: 'string' },
+        token: { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -92,7 +96,8 @@ export function parseSendArgs(args: readonly string[]): ParseResult {
   } catch {
     return { ok: false, help: false, message: `--url is not a URL: ${url}` };
   }
-  return { ok: true, options: { url, status: knownStatus, incoming, outgoing, timestamp } };
+  const token = values.token ?? null;
+  return { ok: true, options: { url, status: knownStatus, incoming, outgoing, timestamp, token } };
 }
 
 function list(value: string | undefined): string[] {

@@ -32,6 +32,7 @@ describe('parseSendArgs', () => {
         incoming: [],
         outgoing: [],
         timestamp: null,
+        token: null,
       },
     });
   });
@@ -82,7 +83,7 @@ describe('buildHeartbeat', () => {
   it('sends null arrays and no data for an OK heartbeat, and no data for PAYLOAD_TOO_LARGE', () => {
     const ok = JSON.parse(
       buildHeartbeat(
-        { url: 'http://x', status: 'OK', incoming: [], outgoing: [], timestamp: null },
+        { url: 'http://x', status: 'OK', incoming: [], outgoing: [], timestamp: null, token: null },
         NOW,
       ),
     ) as Record<string, unknown>;
@@ -95,6 +96,7 @@ describe('buildHeartbeat', () => {
           incoming: ['a'],
           outgoing: [],
           timestamp: '2026-01-01T00:00:00Z',
+          token: null,
         },
         NOW,
       ),
@@ -129,6 +131,7 @@ describe('runSend against a real HTTP server', () => {
     const deps = { fetch, clock, out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
     expect(await runSend(['--url', url, '--status', 'critical', '--sids', 'a'], deps)).toBe(0);
     expect(received.at(-1)?.headers['content-type']).toBe('application/json');
+    expect(received.at(-1)?.headers.authorization).toBeUndefined();
     expect(JSON.parse(received.at(-1)?.body ?? '')).toMatchObject({
       status_type: 'CRITICAL',
       incoming_affected: ['a'],
@@ -137,6 +140,37 @@ describe('runSend against a real HTTP server', () => {
     answer = 400;
     expect(await runSend(['--url', url], deps)).toBe(1);
     expect(err).toEqual(['400 {"result":"applied"}']);
+  });
+
+  it('sends --token as a Bearer token', async () => {
+    answer = 200;
+    const deps = { fetch, clock, out: () => undefined, err: () => undefined };
+    expect(await runSend(['--url', url, '--token', 'abcdefghijklmnop-1'], deps)).toBe(0);
+    expect(received.at(-1)?.headers.authorization).toBe('Bearer abcdefghijklmnop-1');
+    // User info in the URL (Exotel's form) becomes basic auth, as Exotel sends it.
+    const withUser = url.replace('http://', 'http://exotel:abcdefghijklmnop-2@');
+    expect(await runSend(['--url', withUser], deps)).toBe(0);
+    expect(received.at(-1)?.headers.authorization).toBe(
+      `Basic ${Buffer.from('exotel:abcdefghijklmnop-2').toString('base64')}`,
+    );
+  });
+
+  it.each([
+    'http://127.0.0.1:1/heartbeat/t/secret-token',
+    'http://127.0.0.1:1/heartbeat/acme/t/secret-token',
+    'http://127.0.0.1:1/heartbeat?token=secret-token',
+    'http://user:secret-token@127.0.0.1:1/heartbeat',
+  ])('never prints a token carried by the URL (%s)', async (target) => {
+    const err: string[] = [];
+    const code = await runSend(['--url', target, '--token', 'secret-token'], {
+      fetch,
+      clock,
+      out: () => undefined,
+      err: (l) => err.push(l),
+    });
+    expect(code).toBe(1);
+    expect(err.join('\n')).toContain('could not reach http://127.0.0.1:1/heartbeat');
+    expect(err.join('\n')).not.toContain('secret-token');
   });
 
   it('exits 1 with a message when nothing listens, without printing the account path', async () => {

@@ -1,0 +1,75 @@
+import type { NextFunction, Request, Response } from 'express';
+import { reject, type RejectDeps } from '../reject.js';
+import { presentedTokens } from './presentedTokens.js';
+import type { WebhookTokens } from './webhookTokens.js';
+
+export const AUTH_REALM = 'exotel-heartbeat-exporter';
+
+/** The one answer to every failure: it must not tell a guesser what was wrong. */
+export const UNAUTHORIZED_DETAIL = 'a valid webhook token is required';
+
+/**
+ * Every path the webhook answers on, token forms included. Case-insensitive because Express
+ * routes are: `/HEARTBEAT/acme` reaches the same handler and must meet the same guard.
+ */
+export function isWebhookPath(path: string): boolean {
+  return /^\/heartbeat(?:\/|$)/i.test(path);
+}
+
+/**
+ * Guards the webhook before routing, so it runs before the body, the content type, the account
+ * or readiness are looked at: an unauthenticated caller learns nothing and costs nothing. Every
+ * credential the request presents must be a configured token, and there must be at least one;
+ * a stray or mistyped second credential is a misconfiguration worth refusing loudly.
+ */
+export function webhookAuth(tokens: WebhookTokens, deps: RejectDeps) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    // req.path is the router's own reading of the target (absolute-form `POST http://host/...`
+    // included), so the guard and the routes can never disagree about which path this is.
+    const path = req.path;
+    const q = req.url.indexOf('?');
+    if (!tokens.enabled || !isWebhookPath(path)) {
+      next();
+      return;
+    }
+    const presented = presentedTokens({
+      path,
+      query: q === -1 ? '' : req.url.slice(q + 1),
+      authorization: req.headers.authorization,
+    });
+    const ok =
+      presented.ok &&
+      presented.tokens.length > 0 &&
+      presented.tokens.every((token) => tokens.matches(token)) &&
+      !accountIsToken(path, tokens);
+    if (ok) {
+      next();
+      return;
+    }
+    res.setHeader('WWW-Authenticate', [
+      `Bearer realm="${AUTH_REALM}"`,
+      `Basic realm="${AUTH_REALM}", charset="UTF-8"`,
+    ]);
+    // The body was not read; do not keep the connection for whatever the client still sends.
+    res.setHeader('Connection', 'close');
+    // An unauthenticated path is not logged at all: `/heartbeat/<token>` or `/heartbeat/acme/<token>`
+    // (the `t/` forgotten) or a mistyped token would otherwise land in the logs.
+    reject(deps, res, 401, 'unauthorized', UNAUTHORIZED_DETAIL, {
+      loggedPath: /^\/heartbeat\/?$/i.test(path) ? path : '/heartbeat/[redacted]',
+    });
+  };
+}
+
+/**
+ * `/heartbeat/<token>` (the `t/` forgotten) would make the token an account name: a metric label
+ * and a line on the status page. Refused like any other failure.
+ */
+function accountIsToken(path: string, tokens: WebhookTokens): boolean {
+  const segment = /^\/heartbeat\/([^/]+)/i.exec(path)?.[1];
+  if (segment === undefined || segment.toLowerCase() === 't') return false;
+  try {
+    return tokens.matches(decodeURIComponent(segment));
+  } catch {
+    return false;
+  }
+}
