@@ -4,6 +4,13 @@
  */
 import { loadFallbackConfig, type FallbackConfig } from './fallback/fallbackConfig.js';
 import { FALLBACK_DEFAULTS } from './fallback/pollSettings.js';
+import { HTTP_LIMIT_DEFAULTS, type HttpLimits } from './http/httpLimits.js';
+import { loadHttpLimits } from './http/httpLimitsConfig.js';
+import {
+  loadSecurityConfig,
+  SECURITY_DEFAULTS,
+  type SecurityConfig,
+} from './http/securityConfig.js';
 
 export interface Config {
   readonly port: number;
@@ -25,6 +32,10 @@ export interface Config {
   readonly heartbeatIntervalSeconds: number;
   /** The Grafana dashboard the status page links to; `null`: no link. */
   readonly grafanaUrl: string | null;
+  /** Timeouts, sizes, connection cap, per-source rate limit, large-ingest bound (src/http/). */
+  readonly http: HttpLimits;
+  /** Webhook tokens, WEB_CONFIG_FILE, the optional metrics listener (src/http/securityConfig.ts). */
+  readonly security: SecurityConfig;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -54,6 +65,8 @@ export const DEFAULTS: Config = {
   },
   heartbeatIntervalSeconds: 300,
   grafanaUrl: null,
+  http: HTTP_LIMIT_DEFAULTS,
+  security: SECURITY_DEFAULTS,
 };
 
 export class ConfigError extends Error {
@@ -95,6 +108,11 @@ export function loadConfig(env: Env): Config {
       86_400,
     ),
     grafanaUrl: httpUrl(env, 'GRAFANA_URL', DEFAULTS.grafanaUrl),
+    http: loadHttpLimits(env),
+    security: loadSecurityConfig(env, {
+      port: integer(env, 'PORT', DEFAULTS.port, 0, 65_535),
+      host: text(env, 'HOST', DEFAULTS.host),
+    }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -7,7 +7,11 @@ import { createApiMetrics } from './fallback/apiMetrics.js';
 import { Fallback } from './fallback/fallback.js';
 import type { Timers } from './fallback/timers.js';
 import { compileHeartbeatValidator } from './heartbeat/schema.js';
-import { createApp } from './http/app.js';
+import { createApp, type AppDeps } from './http/app.js';
+import { IngestGate } from './http/ingestGate.js';
+import { SourceRateLimiter } from './http/rateLimit.js';
+import { closeListener, createListener, listenOn } from './http/listeners.js';
+import { applyServerLimits, serverOptions } from './http/serverLimits.js';
 import type { Logger } from './logger.js';
 import { ScrapeRenderer } from './metrics/scrape.js';
 import { createSelfMetrics, type BuildInfo, type SelfMetrics } from './metrics/selfMetrics.js';
@@ -22,6 +26,7 @@ import {
 } from './persist/stateFile.js';
 import { Store } from './state/store.js';
 import { RecentHeartbeats } from './status/recentHeartbeats.js';
+import { loadWebConfig } from './webConfig/loadWebConfig.js';
 
 const FORCE_CLOSE_AFTER_MS = 7_000;
 
@@ -54,6 +59,11 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
   const selfMetrics = createSelfMetrics(deps.build);
   // Read before listening: a bad accounts file stops start-up with a ConfigError.
   const apiAccounts = await loadApiAccounts(config.api, (path) => deps.fs.readFile(path, 'utf8'));
+  // WEB_CONFIG_FILE and the certificates it names: read once, a bad one stops start-up too.
+  const { webhookTokens, metricsListener } = config.security;
+  const web = await loadWebConfig(config.security.webConfigFile, (path) =>
+    deps.fs.readFile(path, 'utf8'),
+  );
   const stateFile = config.stateFile;
   const persister =
     stateFile === null
@@ -65,6 +75,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
           logger,
           onSuccess: (now, duration) => selfMetrics.persistSucceeded(now, duration),
           onFailure: () => selfMetrics.persistFailed(),
+          timers: deps.timers,
         });
 
   const fallback =
@@ -87,7 +98,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
         });
 
   let ready = false;
-  const app = createApp({
+  const appDeps: AppDeps = {
     validator: compileHeartbeatValidator(!config.strictJson),
     allowRepairs: !config.strictJson,
     store,
@@ -102,20 +113,45 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     isReady: () => ready,
     scrape: new ScrapeRenderer(store, selfMetrics, { maxSidSeries: config.maxSidSeries }),
     recent: new RecentHeartbeats(),
+    rateLimiter: new SourceRateLimiter(config.http.rateLimitPerMinute, config.http.rateLimitBurst),
+    ingestGate: new IngestGate(config.http.maxConcurrentLargeIngests),
     statusPage: {
       heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
       grafanaUrl: config.grafanaUrl,
     },
+  };
+  // With METRICS_PORT, the main listener serves the webhook and probes only.
+  const app = createApp(appDeps, {
+    webhook: true,
+    pages: metricsListener === null,
+    tokens: webhookTokens,
+    web,
   });
 
-  const server = createServer(app);
-  // A 10 MB heartbeat over a slow link must fit; a stalled client must not hold a socket forever.
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 5_000;
+  const server = createListener(serverOptions(config.http), web.tls, app);
+  // Timeouts, header size and connection cap: the reasoning is in src/http/httpLimits.ts.
+  applyServerLimits(server, config.http);
   await listen(server, config);
   const address = server.address() as AddressInfo;
-  logger.info({ address: address.address, port: address.port }, 'listening');
+  logger.info({ address: address.address, port: address.port, tls: web.tls !== null }, 'listening');
+  if (!webhookTokens.enabled) {
+    logger.warn('WEBHOOK_TOKENS is not set: anyone who can reach the webhook can post heartbeats');
+  }
+  let metricsServer: Server | null = null;
+  if (metricsListener !== null) {
+    metricsServer = createListener(
+      serverOptions(config.http),
+      web.tls,
+      createApp(appDeps, { webhook: false, pages: true, tokens: webhookTokens, web }),
+    );
+    applyServerLimits(metricsServer, config.http);
+    await listenOn(metricsServer, metricsListener.port, metricsListener.host);
+    const metricsAddress = metricsServer.address() as AddressInfo;
+    logger.info(
+      { address: metricsAddress.address, port: metricsAddress.port, tls: web.tls !== null },
+      'metrics listening',
+    );
+  }
 
   if (stateFile !== null) await loadState({ ...deps, stateFile, store, selfMetrics });
   ready = true;
@@ -136,6 +172,10 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
   return {
     address,
     close: async () => {
+      const metricsClosed =
+        metricsServer === null
+          ? Promise.resolve()
+          : closeListener(metricsServer, FORCE_CLOSE_AFTER_MS);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // In-flight requests get most of the 10 s shutdown budget; a keep-alive client that keeps
@@ -143,6 +183,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
       const force = setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_AFTER_MS);
       await closed;
       clearTimeout(force);
+      await metricsClosed;
       await fallback?.close();
       await persister?.flush();
     },

@@ -5,8 +5,13 @@ import { CONTENT_TYPES } from '../metrics/exposition.js';
 import { chooseFormat } from '../metrics/negotiate.js';
 import type { ScrapeRenderer } from '../metrics/scrape.js';
 import type { Store } from '../state/store.js';
+import { NO_WEB_SECURITY, type WebSecurity } from '../webConfig/loadWebConfig.js';
+import { basicAuth } from './auth/basicAuth.js';
+import { isWebhookPath, webhookAuth } from './auth/webhookAuth.js';
+import { WebhookTokens } from './auth/webhookTokens.js';
 import { heartbeatHandler, type HeartbeatRouteDeps } from './heartbeatRoute.js';
 import { reject, sendError } from './reject.js';
+import { responseHeaders } from './responseHeaders.js';
 import { registerStatusRoutes, STATUS_PATHS, type StatusRouteDeps } from './statusRoutes.js';
 
 export interface AppDeps extends HeartbeatRouteDeps, StatusRouteDeps {
@@ -16,23 +21,65 @@ export interface AppDeps extends HeartbeatRouteDeps, StatusRouteDeps {
   readonly scrape: ScrapeRenderer;
 }
 
-const HEARTBEAT_PATHS = ['/heartbeat', '/heartbeat/:account'];
+/** With a token in the path, it always follows a literal `t` (src/http/auth/presentedTokens.ts). */
+const HEARTBEAT_PATHS = [
+  '/heartbeat',
+  '/heartbeat/:account',
+  '/heartbeat/t/:token',
+  '/heartbeat/:account/t/:token',
+];
+
+/** Which routes a listener serves and how they are protected. */
+export interface AppOptions {
+  /** POST /heartbeat…: the side Exotel reaches. */
+  readonly webhook: boolean;
+  /** /metrics, the status page and /api/v1/status (alone on METRICS_PORT when it is set). */
+  readonly pages: boolean;
+  readonly tokens: WebhookTokens;
+  readonly web: WebSecurity;
+}
+
+export const OPEN_APP: AppOptions = {
+  webhook: true,
+  pages: true,
+  tokens: new WebhookTokens([]),
+  web: NO_WEB_SECURITY,
+};
+
+/**
+ * Basic auth covers everything on a listener (as exporter-toolkit does) except the webhook, which
+ * has its own tokens (Exotel's user info carries the token, not a web-config user), and the
+ * probes, which reveal nothing and are called by orchestrators that rarely carry credentials.
+ */
+function skipsBasicAuth(path: string): boolean {
+  return isWebhookPath(path) || path === '/-/healthy' || path === '/-/ready';
+}
 
 /** Wires routes to handlers; the handlers hold no business logic of their own. */
-export function createApp(deps: AppDeps): express.Express {
+export function createApp(deps: AppDeps, options: AppOptions = OPEN_APP): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(responseHeaders(options.web.headers));
+  if (options.web.basicAuth !== null) app.use(basicAuth(options.web.basicAuth, skipsBasicAuth));
 
-  app.post(HEARTBEAT_PATHS, heartbeatHandler(deps));
-  app.all(HEARTBEAT_PATHS, methodNotAllowed('POST'));
+  if (options.webhook) {
+    // Before routing: before the body, the content type, the account and readiness.
+    app.use(webhookAuth(options.tokens, deps));
+    app.post(HEARTBEAT_PATHS, heartbeatHandler(deps));
+    app.all(HEARTBEAT_PATHS, methodNotAllowed('POST'));
+  }
 
-  app.get('/metrics', async (req, res) => {
-    const format = chooseFormat(req.headers.accept);
-    const body = await deps.scrape.render(format);
-    res.status(200).type(CONTENT_TYPES[format]).send(body);
-  });
-  app.all('/metrics', methodNotAllowed('GET, HEAD'));
+  if (options.pages) {
+    app.get('/metrics', async (req, res) => {
+      const format = chooseFormat(req.headers.accept);
+      const body = await deps.scrape.render(format);
+      res.status(200).type(CONTENT_TYPES[format]).send(body);
+    });
+    app.all('/metrics', methodNotAllowed('GET, HEAD'));
+    registerStatusRoutes(app, deps);
+    app.all(STATUS_PATHS, methodNotAllowed('GET, HEAD'));
+  }
 
   app.get('/-/healthy', (_req, res) => {
     res.status(200).type('text/plain').send('OK\n');
@@ -42,9 +89,6 @@ export function createApp(deps: AppDeps): express.Express {
     else res.status(503).type('text/plain').send('state is loading\n');
   });
   app.all(['/-/healthy', '/-/ready'], methodNotAllowed('GET, HEAD'));
-
-  registerStatusRoutes(app, deps);
-  app.all(STATUS_PATHS, methodNotAllowed('GET, HEAD'));
 
   app.use((_req, res) => {
     sendError(res, 404, 'not_found', 'no such route');

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { RejectReason } from '../metrics/rejectReasons.js';
 import type { SelfMetrics } from '../metrics/selfMetrics.js';
+import { redactTarget } from './auth/redact.js';
 import { attemptedAccount, type RecentHeartbeats } from '../status/recentHeartbeats.js';
 
 export interface RejectDeps {
@@ -18,6 +19,8 @@ export interface RefusedRequest {
   readonly account?: string | undefined;
   /** Bytes read, when the body was read at all. */
   readonly bodyBytes?: number | undefined;
+  /** Logged instead of the request's path, when that path could itself be a secret. */
+  readonly loggedPath?: string;
 }
 
 /**
@@ -43,7 +46,7 @@ export function reject(
     bodyBytes: request.bodyBytes ?? null,
   });
   deps.logger.warn(
-    { status, reason, detail, path: redactedPath(res.req.path) },
+    { status, reason, detail, path: request.loggedPath ?? redactedPath(res.req.path) },
     'heartbeat rejected',
   );
   sendError(res, status, reason, detail);
@@ -53,7 +56,8 @@ export function sendError(res: Response, status: number, error: string, detail: 
   res.status(status).json({ error, detail });
 }
 
-/** Route paths only, no query string: a later issue puts secrets there. */
+/** Route paths only, no query string, and never a webhook token from the path. */
 function redactedPath(path: string): string {
-  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+  const redacted = redactTarget(path);
+  return redacted.length > 200 ? `${redacted.slice(0, 200)}…` : redacted;
 }

@@ -9,7 +9,14 @@ export type GuardFailure = { readonly status: 415; readonly detail: string };
 export function checkHeartbeatHeaders(headers: {
   'content-type'?: string | undefined;
   'content-encoding'?: string | undefined;
+  'transfer-encoding'?: string | undefined;
 }): GuardFailure | null {
+  // Node de-chunks but applies no other transfer coding: "gzip, chunked" would reach us as gzip
+  // bytes labelled as JSON. Refused like Content-Encoding rather than misread.
+  const transfer = headers['transfer-encoding']?.trim().toLowerCase();
+  if (transfer !== undefined && transfer !== 'chunked') {
+    return { status: 415, detail: 'Transfer-Encoding other than chunked is not supported' };
+  }
   const encoding = headers['content-encoding']?.trim().toLowerCase();
   if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
     return { status: 415, detail: 'Content-Encoding is not supported; send the body uncompressed' };

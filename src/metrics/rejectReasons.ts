@@ -3,6 +3,7 @@
  * `exotel_heartbeats_rejected_total` and as the `error` field of the JSON error body.
  */
 export const REJECT_REASONS = [
+  'unauthorized',
   'invalid_account',
   'unsupported_media_type',
   'body_too_large',
@@ -12,5 +13,7 @@ export const REJECT_REASONS = [
   'future_timestamp',
   'too_many_accounts',
   'not_ready',
+  'rate_limited',
+  'overloaded',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

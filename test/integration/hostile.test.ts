@@ -1,15 +1,25 @@
 /**
- * Malformed and hostile requests against one long-lived exporter. Each must get its intended 4xx
- * with a `{"error", "detail"}` body that echoes nothing of the request, and leave every ExoPhone
- * metric byte for byte as it was. At the end the process must still be alive and healthy.
+ * Malformed and hostile requests against one long-lived exporter with a state file. Each must get
+ * its intended 4xx with a `{"error", "detail"}` body that echoes nothing of the request, and leave
+ * every ExoPhone metric and the state file byte for byte as they were. Framing attacks that only
+ * a raw socket can express get Node's own 400/431 and a closed connection, with the same checks.
+ * At the end the process must still be alive and healthy.
  */
+import { readFileSync, statSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOutcome, onlyStatus, perSid, statusSet } from '../helpers/domain.js';
-import { startExporterProcess, stopAll, type ExporterProcess } from '../helpers/exporterProcess.js';
+import {
+  startExporterProcess,
+  stopAll,
+  tempDir,
+  type ExporterProcess,
+} from '../helpers/exporterProcess.js';
 import {
   domainLines,
+  familyLines,
   heartbeat,
   iso,
   postHeartbeat,
@@ -17,6 +27,7 @@ import {
   request,
   scrape,
   T0,
+  waitFor,
   type Exposition,
 } from '../helpers/http.js';
 
@@ -26,6 +37,7 @@ const BODY_MARKER = 'zq-canary-5821';
 const PATH_MARKER = 'zqpathcanary';
 
 const REJECT_REASONS = [
+  'unauthorized',
   'invalid_account',
   'unsupported_media_type',
   'body_too_large',
@@ -35,6 +47,8 @@ const REJECT_REASONS = [
   'future_timestamp',
   'too_many_accounts',
   'not_ready',
+  'rate_limited',
+  'overloaded',
 ];
 
 const SID = '07930061010';
@@ -42,10 +56,17 @@ const PHONE = '+917930061010';
 const MAX_BODY = 12_000_000;
 
 let exporter: ExporterProcess;
+const dir = tempDir('exotel-hostile-');
+const stateFile = join(dir.path, 'state.json');
+
+/** The state file's bytes and modification time: a refusal must not even rewrite it. */
+function stateFileNow(): { bytes: string; mtimeMs: number } {
+  return { bytes: readFileSync(stateFile, 'utf8'), mtimeMs: statSync(stateFile).mtimeMs };
+}
 
 beforeAll(async () => {
   // default, `hostile` and `control`: three accounts, so a fourth is over the limit.
-  exporter = await startExporterProcess({ MAX_ACCOUNTS: '3' });
+  exporter = await startExporterProcess({ MAX_ACCOUNTS: '3', STATE_FILE: stateFile });
   const critical = heartbeat({
     timestamp: iso(T0),
     status: 'CRITICAL',
@@ -57,10 +78,32 @@ beforeAll(async () => {
     expectOutcome(await postHeartbeat(`${exporter.url}/heartbeat/${account}`, critical), 'applied');
   }
   expectOutcome(await postHeartbeat(`${exporter.url}/heartbeat`, critical), 'applied');
+  await waitFor('the baseline on disk', () => {
+    try {
+      return (
+        (JSON.parse(readFileSync(stateFile, 'utf8')) as { accounts: unknown[] }).accounts.length ===
+        3
+      );
+    } catch {
+      return false;
+    }
+  });
+  // …and quiet: the saves' own gauges (exotel_state_persist_*) must not move under a refusal.
+  let last = '';
+  await waitFor('the saves to settle', async () => {
+    const now = familyLines((await scrape(exporter.url)).text, [
+      'exotel_state_persist_last_success_timestamp_seconds',
+    ]);
+    const settled = now === last;
+    last = now;
+    if (!settled) await new Promise((resolve) => setTimeout(resolve, 300));
+    return settled;
+  });
 });
 
 afterAll(() => {
   stopAll();
+  dir.cleanup();
 });
 
 /**
@@ -271,6 +314,118 @@ const CASES: readonly Case[] = [
     status: 429,
     error: 'too_many_accounts',
   },
+  // --- Added with the hardening issue (#4): the rest of its list. ---
+  // Encodings and charsets.
+  mediaType('charset=utf-16', { 'content-type': 'application/json; charset=utf-16' }),
+  mediaType('Content-Type text/json', { 'content-type': 'text/json' }),
+  mediaType('Content-Type application/json-patch+json', {
+    'content-type': 'application/json-patch+json',
+  }),
+  mediaType('an empty Content-Type', { 'content-type': '' }),
+  mediaType('multipart/form-data', { 'content-type': 'multipart/form-data; boundary=x' }),
+  mediaType('Content-Encoding br', { ...JSON_TYPE, 'content-encoding': 'br' }),
+  mediaType('Content-Encoding deflate', { ...JSON_TYPE, 'content-encoding': 'deflate' }),
+  mediaType('Content-Encoding "gzip, identity"', {
+    ...JSON_TYPE,
+    'content-encoding': 'gzip, identity',
+  }),
+  notJson('a UTF-16LE body with BOM', Buffer.from(`\ufeff${text()}`, 'utf16le')),
+  notJson('an overlong UTF-8 encoding of "/"', utf8With([0xc0, 0xaf])),
+  // JSON syntax and nesting depth.
+  notJson('single-quoted strings', text().replace(/"/g, "'")),
+  notJson('unquoted keys', text().replace('"timestamp"', 'timestamp')),
+  notJson('Infinity', text().replace('"note"', '"n": Infinity, "note"')),
+  notJson('a hex number', text().replace('"note"', '"n": 0x10, "note"')),
+  notJson(
+    'a raw control character in a string',
+    text().replace(BODY_MARKER, `${BODY_MARKER}\u0001`),
+  ),
+  notJson('two JSON documents', `${text()}${text()}`),
+  notJson('an unterminated string', `{"note":"${BODY_MARKER}`),
+  notJson(
+    'unterminated deep object nesting',
+    `{"note":"${BODY_MARKER}","x":${'{"x":'.repeat(100_000)}`,
+  ),
+  // Wrong types in every field.
+  badPayload('an empty object', '{}'),
+  badPayload('true as root', 'true'),
+  badPayload('timestamp null', withTimestamp(null)),
+  badPayload('timestamp an array', withTimestamp([iso(T0 + 3600)])),
+  badPayload('timestamp an object', withTimestamp({ seconds: T0 + 3600 })),
+  badPayload('timestamp empty', withTimestamp('')),
+  badPayload('status_type a number', text({ status_type: 1 })),
+  badPayload('status_type an array', text({ status_type: ['WARNING'] })),
+  badPayload('outgoing_affected a string', text({ outgoing_affected: SID })),
+  badPayload('outgoing_affected a number', text({ outgoing_affected: 7 })),
+  badPayload('outgoing_affected with an object', text({ outgoing_affected: [{ sid: SID }] })),
+  badPayload('data a string', text({ data: BODY_MARKER })),
+  badPayload('data a number', text({ data: 1 })),
+  badPayload('data entry an array', text({ data: { [SID]: [PHONE] } })),
+  badPayload('phone_number null', withPhone(null)),
+  badPayload('phone_number an object', withPhone({ e164: PHONE })),
+  badPayload(
+    'a duplicate key whose last value is invalid',
+    `${text().slice(0, -1)},"status_type":"BOGUS"}`,
+  ),
+  badPayload(
+    'a SID as a number too large for a double',
+    text({ incoming_affected: [SID] }).replace(`["${SID}"]`, '[1e400]'),
+  ),
+  // Label-unsafe SIDs and look-alikes.
+  badPayload('SID with fullwidth digits', withSid('\uff10\uff17\uff19')),
+  badPayload('SID with a zero-width space', withSid(`0793\u200b0061010`)),
+  badPayload('SID with a NUL', withSid('0793\u00000061010')),
+  badPayload('SID with a tab', withSid('0793\t0061010')),
+  badPayload('SID with a right-to-left override', withSid('\u202e0101600397')),
+  badPayload('SID with a combining mark', withSid('07930061010\u0301')),
+  badPayload('SID with braces and =', withSid('a}{b="c"')),
+  badPayload('SID that is an emoji', withSid('\u{1F4DE}')),
+  badPayload(
+    'outgoing SID that is a lone low surrogate escape',
+    text({ outgoing_affected: ['LONE'] }).replace('"LONE"', '"\\udc00"'),
+  ),
+  // Prototype keys at every level, where they must still be validated as data.
+  badPayload(
+    'data.__proto__ as a string',
+    text().replace('"data":{', `"data":{"__proto__":"${BODY_MARKER}",`),
+  ),
+  badPayload(
+    'incoming_affected as {"__proto__": []}',
+    text().replace(`"incoming_affected":["${SID}"]`, '"incoming_affected":{"__proto__":[]}'),
+  ),
+  badPayload('only a __proto__ key at the root', `{"__proto__":${text()}}`),
+  {
+    name: 'account __proto__ (a fourth account)',
+    path: '/heartbeat/__proto__',
+    body: text(),
+    status: 429,
+    error: 'too_many_accounts',
+  },
+  {
+    name: 'account constructor (a fourth account)',
+    path: '/heartbeat/constructor',
+    body: text(),
+    status: 429,
+    error: 'too_many_accounts',
+  },
+  // Timestamp edges.
+  badPayload('timestamp offset +24:00', withTimestamp('2024-01-01T01:00:00+24:00')),
+  badPayload('timestamp offset without a colon', withTimestamp('2024-01-01T06:30:00+0530')),
+  badPayload('timestamp Feb 29 in a common year', withTimestamp('2023-02-29T01:00:00Z')),
+  badPayload('timestamp year 10000', withTimestamp('+010000-01-01T00:00:00Z')),
+  badPayload(
+    'timestamp with a [zone] after an offset',
+    withTimestamp('2024-01-01T06:30:00+05:30[Asia/Kolkata]'),
+  ),
+  {
+    name: 'a timestamp in year 9999',
+    body: withTimestamp('9999-12-31T23:59:59Z'),
+    status: 422,
+    error: 'future_timestamp',
+  },
+  // Methods.
+  wrongMethod('PATCH', '/heartbeat', 'POST'),
+  wrongMethod('DELETE', '/metrics', 'GET, HEAD'),
 ];
 
 function rejectedCounts(metrics: Exposition): Record<string, number> {
@@ -291,10 +446,12 @@ async function expectRefusal(
   expected: { status: number; error?: string | undefined; allow?: string | undefined },
 ): Promise<void> {
   const before = await scrape(exporter.url);
+  const fileBefore = stateFileNow();
   const answer = await send();
   const after = await scrape(exporter.url);
 
   expect(answer.status).toBe(expected.status);
+  expect(stateFileNow()).toEqual(fileBefore);
   expect(answer.contentType).toMatch(/^application\/json; charset=utf-8$/);
   const body = JSON.parse(answer.text) as unknown;
   expect(body).toEqual({
@@ -329,9 +486,9 @@ describe('malformed and hostile requests', () => {
     }, c);
   });
 
-  it('has at least 25 distinct cases', () => {
+  it('has at least 50 distinct cases', () => {
     expect(new Set(CASES.map((c) => c.name)).size).toBe(CASES.length);
-    expect(CASES.length).toBeGreaterThanOrEqual(25);
+    expect(CASES.length).toBeGreaterThanOrEqual(50);
   });
 });
 
@@ -482,6 +639,117 @@ describe('oversized and broken bodies over a raw socket', () => {
   });
 });
 
+describe('framing attacks over a raw socket', () => {
+  const BODY = text();
+  const head = (framing: string, path = '/heartbeat/hostile') =>
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${framing}\r\n`;
+  const chunked = (body: string) =>
+    `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+
+  /** [name, bytes, the status expected; null: closed without an answer]. Node answers 400/431 itself; 415 is ours. */
+  const FRAMING: readonly [string, string, number | null][] = [
+    [
+      'Content-Length with Transfer-Encoding',
+      head(`Content-Length: ${BODY.length}\r\nTransfer-Encoding: chunked\r\n`) + chunked(BODY),
+      400,
+    ],
+    [
+      'Transfer-Encoding then a smuggling Content-Length',
+      head('Transfer-Encoding: chunked\r\nContent-Length: 4\r\n') + '0\r\n\r\n' + BODY,
+      400,
+    ],
+    [
+      'two differing Content-Lengths',
+      head('Content-Length: 5\r\nContent-Length: 6\r\n') + BODY,
+      400,
+    ],
+    ['a negative Content-Length', head('Content-Length: -1\r\n') + BODY, 400],
+    ['a Content-Length with a plus sign', head(`Content-Length: +${BODY.length}\r\n`) + BODY, 400],
+    ['a hexadecimal Content-Length', head('Content-Length: 0x10\r\n') + BODY, 400],
+    ['a Content-Length shorter than the body', head('Content-Length: 10\r\n') + BODY, 400],
+    [
+      'Transfer-Encoding "gzip, chunked"',
+      head('Transfer-Encoding: gzip, chunked\r\n') + chunked(BODY),
+      415,
+    ],
+    ['Transfer-Encoding identity', head('Transfer-Encoding: identity\r\n') + BODY, 415],
+    ['Transfer-Encoding xchunked', head('Transfer-Encoding: xchunked\r\n') + BODY, 415],
+    [
+      'a chunk size that is not hex',
+      head('Transfer-Encoding: chunked\r\n') + `zz\r\n${BODY}\r\n0\r\n\r\n`,
+      400,
+    ],
+    [
+      'a space before the colon of Transfer-Encoding',
+      head('Transfer-Encoding : chunked\r\n') + chunked(BODY),
+      400,
+    ],
+    [
+      'an obsolete folded header line',
+      head(` X-Folded: ${BODY_MARKER}\r\nContent-Length: ${BODY.length}\r\n`) + BODY,
+      400,
+    ],
+    [
+      'bare LF line endings',
+      head(`Content-Length: ${BODY.length}\r\n`).replace(/\r\n/g, '\n') + BODY,
+      400,
+    ],
+    [
+      'a NUL in a header value',
+      head(`X-A: a\u0000${BODY_MARKER}\r\nContent-Length: ${BODY.length}\r\n`) + BODY,
+      400,
+    ],
+    [
+      'no Host header in HTTP/1.1',
+      head(`Content-Length: ${BODY.length}\r\n`).replace('Host: 127.0.0.1\r\n', '') + BODY,
+      400,
+    ],
+    ['an HTTP/2 preface on the HTTP/1.1 port', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 400],
+    [
+      'a 20 KB header (over MAX_HEADER_BYTES)',
+      head(`X-Big: ${'a'.repeat(20_000)}\r\nContent-Length: ${BODY.length}\r\n`) + BODY,
+      431,
+    ],
+    [
+      '3,000 small headers',
+      head(
+        `${Array.from({ length: 3000 }, (_, i) => `X-${i}: v`).join('\r\n')}\r\nContent-Length: ${BODY.length}\r\n`,
+      ) + BODY,
+      431,
+    ],
+    [
+      'a 20 KB URL',
+      head(
+        `Content-Length: ${BODY.length}\r\n`,
+        `/heartbeat/hostile?${PATH_MARKER}${'a'.repeat(20_000)}`,
+      ) + BODY,
+      431,
+    ],
+    ['CONNECT to another port', 'CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', null],
+  ];
+
+  it.each(FRAMING)('%s → %s', async (_name, bytes, status) => {
+    const before = await scrape(exporter.url);
+    const fileBefore = stateFileNow();
+    const answer = await rawExchange(exporter.port, (socket) => socket.write(bytes), {
+      timeoutMs: 10_000,
+      untilClose: true,
+    });
+    const after = await scrape(exporter.url);
+    expect(answer.status).toBe(status);
+    expect(answer.closedByServer).toBe(true);
+    expect(answer.raw).not.toContain(BODY_MARKER);
+    expect(answer.raw).not.toContain(PATH_MARKER);
+    expect(domainLines(after.text)).toBe(domainLines(before.text));
+    expect(stateFileNow()).toEqual(fileBefore);
+  });
+
+  it('has at least 20 distinct framing cases', () => {
+    expect(new Set(FRAMING.map(([name]) => name)).size).toBe(FRAMING.length);
+    expect(FRAMING.length).toBeGreaterThanOrEqual(20);
+  });
+});
+
 describe('big but acceptable bodies', () => {
   const padded = (timestamp: number, size: number): string => {
     const body = JSON.stringify(
@@ -570,6 +838,56 @@ describe('prototype-looking keys', () => {
     });
     expect(exposition).not.toContain('polluted');
     expect(exposition).not.toContain('+917777777777');
+  });
+});
+
+describe('edges that are accepted, answered as intended', () => {
+  const url = () => `${exporter.url}/heartbeat/control`;
+  const at = (timestamp: string, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ ...heartbeat({ timestamp, status: 'OK' }), ...extra });
+  const base = iso(T0 + 7200).replace('Z', ''); // 2024-01-01T02:00:00
+
+  it('the same instant with Z, +05:30 and -00:00 is one heartbeat', async () => {
+    expectOutcome(await postHeartbeat(url(), at(`${base}Z`)), 'applied');
+    expectOutcome(await postHeartbeat(url(), at('2024-01-01T07:30:00+05:30')), 'duplicate');
+    expectOutcome(await postHeartbeat(url(), at(`${base}-00:00`)), 'duplicate');
+    expectOutcome(await postHeartbeat(url(), at('2024-01-01T01:00:00-01:00')), 'duplicate');
+  });
+
+  it('orders sub-millisecond differences and ties exactly', async () => {
+    expectOutcome(await postHeartbeat(url(), at(`${base}.0000001Z`)), 'applied');
+    expectOutcome(await postHeartbeat(url(), at(`${base}.000000100Z`)), 'duplicate');
+    expectOutcome(await postHeartbeat(url(), at(`${base}.0000002Z`)), 'applied');
+    expectOutcome(await postHeartbeat(url(), at(`${base}.00000015Z`)), 'out_of_order');
+  });
+
+  it('takes a leap second at the end of a day, between :59 and the next midnight', async () => {
+    expectOutcome(await postHeartbeat(url(), at('2024-06-30T23:59:59Z')), 'applied');
+    expectOutcome(await postHeartbeat(url(), at('2024-06-30T23:59:60Z')), 'applied');
+    expectOutcome(await postHeartbeat(url(), at('2024-07-01T00:00:00.000000001Z')), 'applied');
+  });
+
+  it('takes sizes exactly at the limit: a 64-character SID, a 15-digit phone number', async () => {
+    const sid = SID.padEnd(64, '9');
+    const body = heartbeat({
+      timestamp: '2024-07-01T00:00:01Z',
+      status: 'WARNING',
+      incoming: [sid],
+      phones: { [sid]: '+917930061010123' },
+    });
+    expectOutcome(await postHeartbeat(url(), body), 'applied');
+    expect(
+      perSid((await scrape(exporter.url)).metrics, 'exotel_exophone_affected', 'control'),
+    ).toEqual({
+      [`incoming ${sid} +917930061010123`]: 1,
+    });
+  });
+
+  it('takes a UTF-8 BOM and 100,000 levels of closed nesting under an unknown key', async () => {
+    expectOutcome(await postHeartbeat(url(), `\ufeff${at('2024-07-01T00:00:02Z')}`), 'applied');
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const body = at('2024-07-01T00:00:03Z').replace(/}$/, `,"x":${deep}}`);
+    expectOutcome(await postHeartbeat(url(), body), 'applied');
   });
 });
 

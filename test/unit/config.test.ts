@@ -29,6 +29,10 @@ describe('loadConfig', () => {
       grafanaUrl: null,
       // The API fallback is off without credentials (test/unit/fallbackConfig.test.ts).
       api: DEFAULTS.api,
+      // HTTP limits: test/unit/httpLimits.test.ts.
+      http: DEFAULTS.http,
+      // Tokens, web configuration, metrics listener: test/unit/webhookAuth.test.ts.
+      security: DEFAULTS.security,
     });
     expect(Number.isInteger(config.port) && config.port > 0 && config.port < 65_536).toBe(true);
     expect(config.maxAccounts).toBeGreaterThanOrEqual(1);
@@ -106,6 +110,10 @@ describe('loadConfig', () => {
       heartbeatIntervalSeconds: 300,
       grafanaUrl: null,
       api: DEFAULTS.api,
+      // HTTP limits: test/unit/httpLimits.test.ts.
+      http: DEFAULTS.http,
+      // Tokens, web configuration, metrics listener: test/unit/webhookAuth.test.ts.
+      security: DEFAULTS.security,
     });
   });
 

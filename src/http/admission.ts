@@ -1,0 +1,52 @@
+import type { Request, Response } from 'express';
+import type { IngestGate } from './ingestGate.js';
+import type { SourceRateLimiter } from './rateLimit.js';
+import { reject, type RejectDeps } from './reject.js';
+
+export interface AdmissionDeps extends RejectDeps {
+  readonly rateLimiter: SourceRateLimiter;
+  readonly ingestGate: IngestGate;
+}
+
+/** Seconds a refused large ingest is told to wait: about one 10 MB read on a fair link. */
+const OVERLOADED_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The per-source rate limit; answers 429 and returns false when the source is over it. The key is
+ * the TCP peer, never X-Forwarded-For: a header anyone can set cannot be a rate-limit key.
+ */
+export function withinRateLimit(
+  deps: AdmissionDeps,
+  req: Request,
+  res: Response,
+  account: string,
+): boolean {
+  const waitMs = deps.rateLimiter.take(req.socket.remoteAddress ?? 'unknown', deps.clock.now());
+  if (waitMs === 0) return true;
+  res.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
+  reject(deps, res, 429, 'rate_limited', 'too many requests from this source; slow down', {
+    account,
+  });
+  return false;
+}
+
+/**
+ * Takes a large-ingest slot before the body is read; answers 503 with Retry-After and returns
+ * null when every slot is busy. The connection is closed after the answer so the unread body is
+ * not drained.
+ */
+export function enterIngest(
+  deps: AdmissionDeps,
+  req: Request,
+  res: Response,
+  account: string,
+): (() => void) | null {
+  const release = deps.ingestGate.enter(req.headers['content-length']);
+  if (release !== null) return release;
+  res.setHeader('Retry-After', String(OVERLOADED_RETRY_AFTER_SECONDS));
+  res.setHeader('Connection', 'close');
+  reject(deps, res, 503, 'overloaded', 'too many large heartbeats at once; retry shortly', {
+    account,
+  });
+  return null;
+}
