@@ -223,12 +223,15 @@ describe('a full poll', () => {
     );
     fallback.check();
     await fallback.close();
+    // A request already written to the socket before close() may still reach the fake server
+    // (the abort cannot unsend it); let such bytes land, then nothing new may start.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const sent = api.requests.length;
     expect(recorded.completed).toEqual([]);
     expect([
       ...(store.snapshot().accounts.get('acme')?.state.details?.since.incoming.keys() ?? []),
     ]).toEqual(['hb1']);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(api.requests.length).toBe(sent);
   });
 });
