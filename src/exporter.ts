@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { loadApiAccounts } from './fallback/accountsFile.js';
 import { createApiMetrics } from './fallback/apiMetrics.js';
 import { Fallback } from './fallback/fallback.js';
-import type { Timers } from './fallback/timers.js';
+import type { Timers } from './timers.js';
 import { compileHeartbeatValidator } from './heartbeat/schema.js';
 import { createApp, type AppDeps } from './http/app.js';
 import { IngestGate } from './http/ingestGate.js';

@@ -11,7 +11,7 @@ import * as fs from 'node:fs/promises';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startExporter } from './exporter.js';
-import { systemTimers } from './fallback/timers.js';
+import { systemTimers } from './timers.js';
 import { createLogger } from './logger.js';
 import { runSend } from './sender/send.js';
 

@@ -2,7 +2,7 @@ import type { Logger } from '../logger.js';
 import { ApiError } from './apiClient.js';
 import type { ApiMetrics } from './apiMetrics.js';
 import { runPollCycle, type CycleDeps } from './pollCycle.js';
-import type { Timers } from './timers.js';
+import type { Timers } from '../timers.js';
 
 export interface AccountPollerDeps {
   readonly cycle: CycleDeps;

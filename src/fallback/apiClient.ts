@@ -2,8 +2,8 @@ import type { Clock } from '../clock.js';
 import { backoffDelay } from './backoff.js';
 import type { PollSettings } from './pollSettings.js';
 import { parseRetryAfter } from './retryAfter.js';
-import type { Timers } from './timers.js';
-import type { TokenBucket } from './tokenBucket.js';
+import type { Timers } from '../timers.js';
+import type { TokenBucket } from '../tokenBucket.js';
 
 export const ENDPOINTS = ['list', 'details'] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];

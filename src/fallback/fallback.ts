@@ -7,8 +7,8 @@ import type { ApiAccount } from './apiAccount.js';
 import { basicAuthorization } from './apiClient.js';
 import type { ApiMetrics } from './apiMetrics.js';
 import type { PollSettings } from './pollSettings.js';
-import type { Timers } from './timers.js';
-import { TokenBucket } from './tokenBucket.js';
+import type { Timers } from '../timers.js';
+import { TokenBucket } from '../tokenBucket.js';
 
 export interface FallbackDeps {
   readonly accounts: readonly ApiAccount[];

@@ -1,4 +1,4 @@
-import { TokenBucket } from '../fallback/tokenBucket.js';
+import { TokenBucket } from '../tokenBucket.js';
 
 /** Source addresses remembered at once; the least recently seen is forgotten beyond it. */
 const MAX_TRACKED_SOURCES = 10_000;

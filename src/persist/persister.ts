@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { Timers } from '../fallback/timers.js';
+import type { Timers } from '../timers.js';
 import type { Logger } from '../logger.js';
 import { asError } from './stateFile.js';
 import { ThrottledErrorLog } from './throttledLog.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../../src/clock.js';
-import type { Timers } from '../../src/fallback/timers.js';
+import type { Timers } from '../../src/timers.js';
 
 interface Pending {
   readonly at: number;

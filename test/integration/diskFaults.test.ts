@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
-import type { Timers } from '../../src/fallback/timers.js';
+import type { Timers } from '../../src/timers.js';
 import { expectOutcome, onlyStatus, statusSet } from '../helpers/domain.js';
 import { heartbeat, iso, postHeartbeat, scrape, T0, waitFor } from '../helpers/http.js';
 import { errnoError, FakeFs } from '../helpers/unit-fakeFs.js';

@@ -6,7 +6,7 @@ import {
   type ApiClientDeps,
 } from '../../src/fallback/apiClient.js';
 import { FALLBACK_DEFAULTS } from '../../src/fallback/pollSettings.js';
-import { TokenBucket } from '../../src/fallback/tokenBucket.js';
+import { TokenBucket } from '../../src/tokenBucket.js';
 import { VirtualTime } from '../helpers/virtualTime.js';
 
 const T = Date.UTC(2024, 0, 1);

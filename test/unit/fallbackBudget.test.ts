@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../src/fallback/backoff.js';
 import { parseRetryAfter } from '../../src/fallback/retryAfter.js';
-import { TokenBucket } from '../../src/fallback/tokenBucket.js';
+import { TokenBucket } from '../../src/tokenBucket.js';
 import { VirtualTime } from '../helpers/virtualTime.js';
 
 const T = Date.UTC(2024, 0, 1);

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Timers } from '../../src/fallback/timers.js';
+import type { Timers } from '../../src/timers.js';
 import { Persister, RETRY_FIRST_MS, RETRY_MAX_MS } from '../../src/persist/persister.js';
 import { writeFileAtomic } from '../../src/persist/stateFile.js';
 import { errnoError, FakeFs } from '../helpers/unit-fakeFs.js';
