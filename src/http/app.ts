@@ -103,7 +103,7 @@ export function createApp(deps: AppDeps, options: AppOptions = OPEN_APP): expres
     // mistake, answered like every other bad request rather than logged as our failure.
     const status = clientErrorStatus(error);
     if (status !== null) {
-      if (req.path.startsWith('/heartbeat/')) {
+      if (isWebhookPath(req.path)) {
         reject(
           deps,
           res,

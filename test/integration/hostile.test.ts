@@ -285,6 +285,15 @@ const CASES: readonly Case[] = [
     body: text(),
     status: 400,
   },
+  {
+    // Express routes are case-insensitive: the upper-case path reaches the webhook too, and its
+    // refusal must be the same, counted one.
+    name: 'upper-case webhook path with broken percent-encoding',
+    path: `/HEARTBEAT/${PATH_MARKER}%zz`,
+    body: text(),
+    status: 400,
+    error: 'invalid_account',
+  },
   // Routes and methods.
   { ...wrongMethod('GET', '/heartbeat', 'POST'), path: `/heartbeat?${PATH_MARKER}=1` },
   wrongMethod('PUT', '/heartbeat/hostile', 'POST'),
