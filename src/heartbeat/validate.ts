@@ -1,3 +1,4 @@
+import { validateFast } from './fastValidate.js';
 import { SID_REGEX } from './labelSafe.js';
 import type { HeartbeatValidator } from './schema.js';
 import { parseTimestamp } from './timestamp.js';
@@ -7,8 +8,22 @@ export type ValidateResult =
   | { readonly ok: true; readonly heartbeat: Heartbeat; readonly repairedTimestamp: boolean }
   | { readonly ok: false; readonly reason: 'invalid_payload'; readonly detail: string };
 
-/** Checks a decoded body against the schema and normalises it into a Heartbeat. */
+/**
+ * Checks a decoded body and normalises it into a Heartbeat: the one-pass check first, the schema
+ * only to name what is wrong (or, should the two ever disagree, to have the final word).
+ */
 export function validateHeartbeat(
+  value: unknown,
+  validator: HeartbeatValidator,
+  allowRepairs: boolean,
+): ValidateResult {
+  const fast = validateFast(value, allowRepairs);
+  if (fast !== null) return { ok: true, ...fast };
+  return validateWithSchema(value, validator, allowRepairs);
+}
+
+/** The reference path: the schema decides, then a plain normalisation. */
+export function validateWithSchema(
   value: unknown,
   validator: HeartbeatValidator,
   allowRepairs: boolean,
