@@ -319,6 +319,50 @@ describe('reduceAccount affected-since', () => {
   });
 });
 
+describe('reduceAccount sharing of per-SID maps', () => {
+  const outage = {
+    status: 'CRITICAL',
+    incoming: ['a', 'b'],
+    outgoing: ['a'],
+    phones: { a: '+911' },
+  } as const;
+
+  it('shares the maps when a newer heartbeat repeats the same SIDs and phones', () => {
+    const first = stateAfter({ timestamp: T1, ...outage });
+    const second = reduceAccount(first, heartbeat({ timestamp: T2, ...outage }), NOW).state;
+    expect(second.details).not.toBe(first.details);
+    expect(second.details?.timestamp).toEqual(T2);
+    expect(second.details?.since).toBe(first.details?.since);
+    expect(second.details?.phones).toBe(first.details?.phones);
+    expect(since(second, 'incoming')).toEqual([
+      ['a', s(T1)],
+      ['b', s(T1)],
+    ]);
+  });
+
+  it('builds new maps when a SID, a direction or a phone number changes', () => {
+    const first = stateAfter({ timestamp: T1, ...outage });
+    for (const change of [
+      { incoming: ['a'] },
+      { outgoing: ['b'] },
+      { phones: { a: '+912' } },
+      { phones: {} },
+    ]) {
+      const next = reduceAccount(first, heartbeat({ timestamp: T2, ...outage, ...change }), NOW);
+      expect(next.state.details?.since).not.toBe(first.details?.since);
+    }
+  });
+
+  it("uses the heartbeat's phone map as it is when every entry is for an affected SID", () => {
+    const hb = heartbeat({ timestamp: T1, ...outage });
+    expect(reduceAccount(EMPTY_ACCOUNT, hb, NOW).state.details?.phones).toBe(hb.phones);
+    const extra = heartbeat({ timestamp: T1, ...outage, phones: { a: '+911', z: '+919' } });
+    expect(reduceAccount(EMPTY_ACCOUNT, extra, NOW).state.details?.phones).toEqual(
+      new Map([['a', '+911']]),
+    );
+  });
+});
+
 describe('reduceAccount PAYLOAD_TOO_LARGE', () => {
   const warning: HeartbeatSpec = {
     timestamp: T1,
