@@ -73,8 +73,11 @@ export function createApp(deps: AppDeps, options: AppOptions = OPEN_APP): expres
   if (options.pages) {
     app.get('/metrics', async (req, res) => {
       const format = chooseFormat(req.headers.accept);
-      const body = await deps.scrape.render(format);
-      res.status(200).type(CONTENT_TYPES[format]).send(body);
+      const body = await deps.scrape.exposition(format);
+      // Written chunk by chunk: the cached per-SID text is sent as it is, never joined or copied.
+      res.status(200).type(CONTENT_TYPES[format]).setHeader('Content-Length', body.length);
+      for (const chunk of body.chunks) res.write(chunk);
+      res.end();
     });
     app.all('/metrics', methodNotAllowed('GET, HEAD'));
     registerStatusRoutes(app, deps);

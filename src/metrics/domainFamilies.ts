@@ -9,7 +9,18 @@ type Labels = readonly (readonly [string, string])[];
 export interface ProjectionOptions {
   /** Per account, at most this many (SID, direction) pairs become per-SID series. */
   readonly maxSidSeries: number;
+  /**
+   * false leaves the samples of the two per-SID families (PER_SID_FAMILIES) out: the scrape
+   * renderer splices in text it keeps per account (sidSeriesText.ts). Default true.
+   */
+  readonly perSidSamples?: boolean;
 }
+
+/** The families with one sample per kept (SID, direction) pair, in exposition order. */
+export const PER_SID_FAMILIES = [
+  'exotel_exophone_affected',
+  'exotel_exophone_affected_since_timestamp_seconds',
+] as const;
 
 /**
  * Projects the store snapshot onto the metric contract (DESIGN.md), kube-state-metrics style:
@@ -35,9 +46,14 @@ export function domainFamilies(
     labels: [['account', account], ...extra],
     value,
   });
-  const series = new Map(
-    accounts.map(([account, entry]) => [account, sidSeries(entry.state.details, options)]),
-  );
+  // Selecting the kept pairs sorts them when over the cap: only do it for the families that need it.
+  const series = new Map<string, SidSeries[]>();
+  const kept = (account: string, details: Details | null): SidSeries[] => {
+    let found = series.get(account);
+    if (found === undefined) series.set(account, (found = keptSidSeries(details, options)));
+    return found;
+  };
+  const perSid = options.perSidSamples ?? true;
 
   return [
     perAccount(
@@ -76,19 +92,21 @@ export function domainFamilies(
       'exotel_exophone_affected',
       '1 for each affected ExoPhone SID and direction.',
       'gauge',
-      (account) => (series.get(account)?.kept ?? []).map((s) => one(account, 1, s.labels)),
+      (account, { state }) =>
+        perSid ? kept(account, state.details).map((s) => one(account, 1, s.labels)) : [],
     ),
     perAccount(
       'exotel_exophone_affected_since_timestamp_seconds',
       "When the ExoPhone's current affected streak began (the first applied heartbeat, or API poll, listing it).",
       'gauge',
-      (account) => (series.get(account)?.kept ?? []).map((s) => one(account, s.since, s.labels)),
+      (account, { state }) =>
+        perSid ? kept(account, state.details).map((s) => one(account, s.since, s.labels)) : [],
     ),
     perAccount(
       'exotel_exophone_series_dropped',
       'Affected (SID, direction) pairs left out of the per-SID series by MAX_SID_SERIES.',
       'gauge',
-      (account) => [one(account, series.get(account)?.dropped ?? 0)],
+      (account, { state }) => [one(account, droppedPairs(state.details, options))],
     ),
     perAccount(
       'exotel_exophone_details_timestamp_seconds',
@@ -114,7 +132,7 @@ export function domainFamilies(
       "1 for each affected ExoPhone SID and direction polled from Exotel's API, with the raw connectivity status (same SIDs as exotel_exophone_affected).",
       'gauge',
       (account, { state }) =>
-        (series.get(account)?.kept ?? []).flatMap((s) => {
+        (state.details?.api === undefined ? [] : kept(account, state.details)).flatMap((s) => {
           const status = state.details?.api?.statuses[s.direction].get(s.sid);
           return status === undefined
             ? []
@@ -168,41 +186,47 @@ function sourceOf(details: Details): (typeof DETAIL_SOURCES)[number] {
   return details.api === undefined ? 'heartbeat' : 'api';
 }
 
+/** How many affected pairs the cap leaves out. */
+export function droppedPairs(details: Details | null, options: ProjectionOptions): number {
+  if (details === null) return 0;
+  const pairs = details.since.incoming.size + details.since.outgoing.size;
+  return Math.max(0, pairs - options.maxSidSeries);
+}
+
 /**
- * The per-SID series of one account, capped. Over the cap, the longest-affected pairs are kept
- * (ties by SID) so the kept set is stable from scrape to scrape while the outage lasts.
+ * The kept (SID, direction) pairs of one account, in exposition order: all of them in map order,
+ * or, over the cap, the longest-affected pairs (ties by SID) so the kept set is stable from
+ * scrape to scrape while the outage lasts.
  */
-function sidSeries(
-  details: Details | null,
+export function keptPairs(
+  details: Details,
   options: ProjectionOptions,
-): { kept: SidSeries[]; dropped: number } {
-  if (details === null) return { kept: [], dropped: 0 };
+): { sid: string; direction: Direction; since: number }[] {
   const all: { sid: string; direction: Direction; since: number }[] = [];
   for (const direction of DIRECTIONS) {
     for (const [sid, since] of details.since[direction]) all.push({ sid, direction, since });
   }
-  let chosen = all;
-  if (all.length > options.maxSidSeries) {
-    chosen = [...all]
-      .sort(
-        (a, b) =>
-          a.since - b.since ||
-          (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0) ||
-          (a.direction < b.direction ? -1 : 1),
-      )
-      .slice(0, options.maxSidSeries);
-  }
-  return {
-    kept: chosen.map(({ sid, direction, since }) => ({
-      sid,
-      direction,
-      labels: [
-        ['sid', sid],
-        ['phone_number', details.phones.get(sid) ?? ''],
-        ['direction', direction],
-      ],
-      since,
-    })),
-    dropped: all.length - chosen.length,
-  };
+  if (all.length <= options.maxSidSeries) return all;
+  return all
+    .sort(
+      (a, b) =>
+        a.since - b.since ||
+        (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0) ||
+        (a.direction < b.direction ? -1 : 1),
+    )
+    .slice(0, options.maxSidSeries);
+}
+
+function keptSidSeries(details: Details | null, options: ProjectionOptions): SidSeries[] {
+  if (details === null) return [];
+  return keptPairs(details, options).map(({ sid, direction, since }) => ({
+    sid,
+    direction,
+    labels: [
+      ['sid', sid],
+      ['phone_number', details.phones.get(sid) ?? ''],
+      ['direction', direction],
+    ],
+    since,
+  }));
 }

@@ -1,34 +1,76 @@
+import { Buffer } from 'node:buffer';
 import type { Store } from '../state/store.js';
-import { domainFamilies, type ProjectionOptions } from './domainFamilies.js';
-import { renderFamilies, type ExpositionFormat } from './exposition.js';
+import { domainFamilies, PER_SID_FAMILIES, type ProjectionOptions } from './domainFamilies.js';
+import { renderFamilies, renderFamily, type ExpositionFormat } from './exposition.js';
 import type { SelfMetrics } from './selfMetrics.js';
+import { SidSeriesTextCache, type SidSeriesText } from './sidSeriesText.js';
+
+/** An exposition as the byte chunks it is written in, so cached parts are never copied. */
+export interface Exposition {
+  readonly chunks: readonly Buffer[];
+  readonly length: number;
+}
+
+const PER_SID_PART: Readonly<Record<string, keyof SidSeriesText>> = {
+  [PER_SID_FAMILIES[0]]: 'affected',
+  [PER_SID_FAMILIES[1]]: 'since',
+};
+
+const EOF = Buffer.from('# EOF\n');
 
 /**
  * Builds the exposition at scrape time from the current snapshot. The domain part depends on the
- * snapshot alone, so it is cached per store version and format: repeated scrapes of an unchanged
- * large account cost a string concatenation.
+ * snapshot alone, so it is cached per store version and format: a repeated scrape of an unchanged
+ * large account costs rendering the self-metrics. Within the domain part, the per-SID lines are
+ * kept per account for as long as its detail maps live (sidSeriesText.ts), so a new version
+ * re-renders only the small families around them.
  */
 export class ScrapeRenderer {
-  private cache = new Map<ExpositionFormat, { version: number; text: string }>();
+  private cache = new Map<ExpositionFormat, { version: number; chunks: Buffer[] }>();
+  private readonly sidText: SidSeriesTextCache;
 
   constructor(
     private readonly store: Store,
     private readonly selfMetrics: SelfMetrics,
     private readonly options: ProjectionOptions,
-  ) {}
-
-  async render(format: ExpositionFormat): Promise<string> {
-    const self = renderFamilies(await this.selfMetrics.families(), format);
-    const domain = this.domain(format);
-    return format === 'openmetrics' ? `${domain}${self}# EOF\n` : `${domain}${self}`;
+  ) {
+    this.sidText = new SidSeriesTextCache(options);
   }
 
-  private domain(format: ExpositionFormat): string {
+  async exposition(format: ExpositionFormat): Promise<Exposition> {
+    const self = Buffer.from(renderFamilies(await this.selfMetrics.families(), format));
+    // Rendered after the await, so the domain part is the state at the moment of sending.
+    const chunks = [...this.domain(format), self];
+    if (format === 'openmetrics') chunks.push(EOF);
+    return { chunks, length: chunks.reduce((sum, chunk) => sum + chunk.length, 0) };
+  }
+
+  /** The whole exposition as one string (tests and small callers). */
+  async render(format: ExpositionFormat): Promise<string> {
+    const { chunks } = await this.exposition(format);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  private domain(format: ExpositionFormat): Buffer[] {
     const snapshot = this.store.snapshot();
     const cached = this.cache.get(format);
-    if (cached?.version === snapshot.version) return cached.text;
-    const text = renderFamilies(domainFamilies(snapshot, this.options), format);
-    this.cache.set(format, { version: snapshot.version, text });
-    return text;
+    if (cached?.version === snapshot.version) return cached.chunks;
+    const families = domainFamilies(snapshot, { ...this.options, perSidSamples: false });
+    const chunks: Buffer[] = [];
+    let text = '';
+    for (const family of families) {
+      text += renderFamily(family, format);
+      const part = PER_SID_PART[family.name];
+      if (part === undefined) continue;
+      chunks.push(Buffer.from(text));
+      text = '';
+      for (const [account, entry] of snapshot.accounts) {
+        const lines = this.sidText.text(account, entry.state.details)[part];
+        if (lines.length > 0) chunks.push(lines);
+      }
+    }
+    chunks.push(Buffer.from(text));
+    this.cache.set(format, { version: snapshot.version, chunks });
+    return chunks;
   }
 }
