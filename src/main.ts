@@ -34,7 +34,38 @@ async function main(): Promise<void> {
   };
   logger.info({ config }, 'starting');
 
-  let exporter;
+  // The handlers go in before start-up: a SIGTERM that lands between "ready" and their
+  // installation would otherwise take the default action and kill the process on the spot.
+  let exporter: Awaited<ReturnType<typeof startExporter>> | undefined;
+  const startup: { pendingSignal: string | null } = { pendingSignal: null };
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (exporter === undefined) {
+      startup.pendingSignal ??= signal;
+      return;
+    }
+    if (stopping) return;
+    stopping = true;
+    const running = exporter;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    running.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
   try {
     exporter = await startExporter({
       config,
@@ -59,28 +90,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    setTimeout(() => {
-      logger.error('shutdown took longer than 10 s; exiting anyway');
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
-    exporter.close().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  if (startup.pendingSignal !== null) stop(startup.pendingSignal);
 }
 
 async function send(args: string[]): Promise<void> {
