@@ -56,6 +56,7 @@ export class ScrapeRenderer {
     const cached = this.cache.get(format);
     if (cached?.version === snapshot.version) return cached.chunks;
     const families = domainFamilies(snapshot, { ...this.options, perSidSamples: false });
+    this.sidText.retain(new Set(snapshot.accounts.keys()));
     const chunks: Buffer[] = [];
     let text = '';
     for (const family of families) {
@@ -65,8 +66,7 @@ export class ScrapeRenderer {
       chunks.push(Buffer.from(text));
       text = '';
       for (const [account, entry] of snapshot.accounts) {
-        const lines = this.sidText.text(account, entry.state.details)[part];
-        if (lines.length > 0) chunks.push(lines);
+        chunks.push(...this.sidText.text(account, entry.state.details)[part]);
       }
     }
     chunks.push(Buffer.from(text));
