@@ -16,7 +16,8 @@ import type { Logger } from './logger.js';
 import { ScrapeRenderer } from './metrics/scrape.js';
 import { createSelfMetrics, type BuildInfo, type SelfMetrics } from './metrics/selfMetrics.js';
 import { Persister } from './persist/persister.js';
-import { decodeState, encodeState } from './persist/snapshotCodec.js';
+import { decodeState } from './persist/snapshotCodec.js';
+import { StateEncoder } from './persist/stateEncoder.js';
 import {
   asError,
   quarantine,
@@ -65,11 +66,12 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     deps.fs.readFile(path, 'utf8'),
   );
   const stateFile = config.stateFile;
+  const encoder = new StateEncoder();
   const persister =
     stateFile === null
       ? null
       : new Persister({
-          serialize: () => encodeState(store.states()),
+          serialize: () => encoder.encode(store.states()),
           write: (data) => writeFileAtomic(deps.fs, stateFile, data),
           clock,
           logger,

@@ -1,13 +1,14 @@
 import type { Clock } from '../clock.js';
 import type { Timers } from '../timers.js';
 import type { Logger } from '../logger.js';
+import type { StateData } from './stateEncoder.js';
 import { asError } from './stateFile.js';
 import { ThrottledErrorLog } from './throttledLog.js';
 
 export interface PersisterDeps {
-  /** Produces the current state as text; called right before each write, so it is never stale. */
-  readonly serialize: () => string;
-  readonly write: (data: string) => Promise<void>;
+  /** Produces the current state's file content; called right before each write, so never stale. */
+  readonly serialize: () => StateData;
+  readonly write: (data: StateData) => Promise<void>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly onSuccess: (nowMs: number, durationMs: number) => void;

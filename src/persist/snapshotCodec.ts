@@ -55,14 +55,16 @@ export function encodeState(accounts: ReadonlyMap<string, AccountState>): string
     account,
     lastReceivedMs: state.lastReceivedMs,
     applied: state.applied,
-    details: state.details === null ? null : encodeDetails(state.details),
+    details:
+      state.details === null
+        ? null
+        : { timestamp: state.details.timestamp, ...encodeDetailLists(state.details) },
   }));
   return JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, accounts: list });
 }
 
-function encodeDetails(details: Details) {
+function encodeDetailLists(details: Details) {
   return {
-    timestamp: details.timestamp,
     incoming: [...details.since.incoming],
     outgoing: [...details.since.outgoing],
     phones: [...details.phones],

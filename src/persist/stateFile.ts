@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import type * as fsPromises from 'node:fs/promises';
+import type { StateData } from './stateEncoder.js';
 
 /** The subset of node:fs/promises the state file needs; tests inject failing variants. */
 export type StateFs = Pick<typeof fsPromises, 'open' | 'rename' | 'readFile' | 'mkdir' | 'unlink'>;
@@ -9,14 +10,16 @@ export type StateFs = Pick<typeof fsPromises, 'open' | 'rename' | 'readFile' | '
  * temp file in the same directory, fsync, rename over the target, then fsync the directory so the
  * rename itself survives a power cut.
  */
-export async function writeFileAtomic(fs: StateFs, path: string, data: string): Promise<void> {
+export async function writeFileAtomic(fs: StateFs, path: string, data: StateData): Promise<void> {
   const dir = dirname(path);
   const temp = `${path}.tmp`;
   await fs.mkdir(dir, { recursive: true });
   try {
     const file = await fs.open(temp, 'w', 0o600);
     try {
-      await file.writeFile(data, 'utf8');
+      if (typeof data === 'string') await file.writeFile(data, 'utf8');
+      // Chunks are written as they are, in order: writeFile continues at the current position.
+      else for (const chunk of data) await file.writeFile(chunk);
       await file.sync();
     } finally {
       await file.close();

@@ -1,17 +1,22 @@
+import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { domainFamilies } from '../../src/metrics/domainFamilies.js';
 import { renderFamilies, type ExpositionFormat } from '../../src/metrics/exposition.js';
 import { ScrapeRenderer } from '../../src/metrics/scrape.js';
+import { encodeState } from '../../src/persist/snapshotCodec.js';
+import { StateEncoder } from '../../src/persist/stateEncoder.js';
 import { createSelfMetrics } from '../../src/metrics/selfMetrics.js';
 import type { PolledExoPhone } from '../../src/state/applyPoll.js';
 import { Store } from '../../src/state/store.js';
 import { heartbeatFromJson } from '../helpers/unit-heartbeats.js';
 
 /**
- * The scrape renderer keeps per-SID text per account and splices it between the families it
- * renders afresh (sidSeriesText.ts). Whatever the history, the result must be byte for byte what
- * the reference projection renders: domainFamilies, with every sample, through renderFamilies.
+ * The scrape renderer keeps per-SID text per account, renders it incrementally and splices it
+ * between the families it renders afresh (sidSeriesText.ts); the state encoder does the same for
+ * the state file (stateEncoder.ts). Whatever the history, and whichever states came between two
+ * renders, the results must be byte for byte what the references give: domainFamilies with every
+ * sample through renderFamilies, and encodeState.
  */
 const SIDS = ['s1', 's2', 's3', 's4', '07930061010'] as const;
 const PHONES = ['+911', '+912', '+917930061010'] as const;
@@ -21,6 +26,7 @@ const BASE_MS = Date.UTC(2024, 4, 1, 12, 0, 0);
 
 const heartbeatStep = fc.record({
   kind: fc.constant('heartbeat' as const),
+  scrape: fc.boolean(),
   account: fc.constantFrom(...ACCOUNTS),
   /** Seconds after BASE_MS; repeats give duplicates, conflicts and out-of-order heartbeats. */
   second: fc.integer({ min: 0, max: 6 }),
@@ -31,6 +37,7 @@ const heartbeatStep = fc.record({
 });
 const pollStep = fc.record({
   kind: fc.constant('poll' as const),
+  scrape: fc.boolean(),
   account: fc.constantFrom(...ACCOUNTS),
   exophones: fc.dictionary(
     fc.constantFrom(...SIDS),
@@ -46,15 +53,16 @@ const step = fc.oneof({ arbitrary: heartbeatStep, weight: 3 }, { arbitrary: poll
 
 const build = { version: '1.2.3', revision: 'abc', nodejsVersion: 'v20' };
 
-describe('ScrapeRenderer and the reference projection', () => {
-  it('render the same domain text after any history, in both formats, capped or not', async () => {
+describe('incremental renderers and their references', () => {
+  it('render the same domain text and state file after any history, capped or not', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(step, { maxLength: 12 }),
+        fc.array(step, { maxLength: 16 }),
         fc.integer({ min: 0, max: 8 }),
         async (steps, maxSidSeries) => {
           const store = new Store({ maxAccounts: 5, futureToleranceSeconds: 300 });
           const renderer = new ScrapeRenderer(store, createSelfMetrics(build), { maxSidSeries });
+          const encoder = new StateEncoder();
           let clock = BASE_MS + 60_000;
           for (const s of steps) {
             clock += 1125;
@@ -91,13 +99,19 @@ describe('ScrapeRenderer and the reference projection', () => {
                 completedMs: clock,
               });
             }
+            // Not after every step: the renderer reuses its last render, whatever came between.
+            if (!s.scrape) continue;
             for (const format of ['text', 'openmetrics'] as const) {
               await expectSameDomain(renderer, store, maxSidSeries, format);
             }
+            // The state file too: the incremental encoder writes exactly what encodeState does.
+            expect(Buffer.concat(encoder.encode(store.states())).toString('utf8')).toBe(
+              encodeState(store.states()),
+            );
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 });
