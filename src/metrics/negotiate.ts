@@ -18,3 +18,18 @@ export function chooseFormat(accept: string | undefined): ExpositionFormat {
   ]);
   return preferred === OPENMETRICS ? 'openmetrics' : 'text';
 }
+
+export type ContentCoding = 'gzip' | 'identity';
+
+/**
+ * gzip when the client accepts it (Prometheus always does), identity otherwise. A 25 MB
+ * exposition compresses about tenfold, and moving it over the network, not rendering it, is
+ * then what an unchanged scrape costs.
+ */
+export function chooseCoding(acceptEncoding: string | undefined): ContentCoding {
+  if (acceptEncoding === undefined) return 'identity';
+  const preferred = new Negotiator({
+    headers: { 'accept-encoding': acceptEncoding },
+  }).encoding(['gzip', 'identity']);
+  return preferred === 'gzip' ? 'gzip' : 'identity';
+}

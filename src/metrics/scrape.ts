@@ -2,6 +2,8 @@ import { Buffer } from 'node:buffer';
 import type { Store } from '../state/store.js';
 import { domainFamilies, PER_SID_FAMILIES, type ProjectionOptions } from './domainFamilies.js';
 import { renderFamilies, renderFamily, type ExpositionFormat } from './exposition.js';
+import { deflatePart, gzipChunks, type DeflatedPart } from './gzipBody.js';
+import type { ContentCoding } from './negotiate.js';
 import type { SelfMetrics } from './selfMetrics.js';
 import { SidSeriesTextCache, type SidSeriesText } from './sidSeriesText.js';
 
@@ -9,6 +11,14 @@ import { SidSeriesTextCache, type SidSeriesText } from './sidSeriesText.js';
 export interface Exposition {
   readonly chunks: readonly Buffer[];
   readonly length: number;
+  readonly coding: ContentCoding;
+}
+
+interface DomainPart {
+  readonly version: number;
+  readonly chunks: readonly Buffer[];
+  /** Compressed on first demand, once per version. */
+  gzip?: Promise<DeflatedPart> | undefined;
 }
 
 const PER_SID_PART: Readonly<Record<string, keyof SidSeriesText>> = {
@@ -26,7 +36,7 @@ const EOF = Buffer.from('# EOF\n');
  * re-renders only the small families around them.
  */
 export class ScrapeRenderer {
-  private cache = new Map<ExpositionFormat, { version: number; chunks: Buffer[] }>();
+  private cache = new Map<ExpositionFormat, DomainPart>();
   private readonly sidText: SidSeriesTextCache;
 
   constructor(
@@ -37,12 +47,30 @@ export class ScrapeRenderer {
     this.sidText = new SidSeriesTextCache(options);
   }
 
-  async exposition(format: ExpositionFormat): Promise<Exposition> {
+  async exposition(
+    format: ExpositionFormat,
+    coding: ContentCoding = 'identity',
+  ): Promise<Exposition> {
+    if (coding === 'gzip') {
+      const domain = this.domain(format);
+      domain.gzip ??= deflatePart(domain.chunks).catch((error: unknown) => {
+        domain.gzip = undefined;
+        throw error;
+      });
+      const part = await domain.gzip;
+      const chunks = gzipChunks(part, await this.tail(format));
+      return { chunks, length: lengthOf(chunks), coding };
+    }
+    const tail = await this.tail(format);
+    // The domain part after the await, so it is the state at the moment of sending.
+    const chunks = [...this.domain(format).chunks, tail];
+    return { chunks, length: lengthOf(chunks), coding };
+  }
+
+  /** The self-metrics, never cached, and the OpenMetrics terminator. */
+  private async tail(format: ExpositionFormat): Promise<Buffer> {
     const self = Buffer.from(renderFamilies(await this.selfMetrics.families(), format));
-    // Rendered after the await, so the domain part is the state at the moment of sending.
-    const chunks = [...this.domain(format), self];
-    if (format === 'openmetrics') chunks.push(EOF);
-    return { chunks, length: chunks.reduce((sum, chunk) => sum + chunk.length, 0) };
+    return format === 'openmetrics' ? Buffer.concat([self, EOF]) : self;
   }
 
   /** The whole exposition as one string (tests and small callers). */
@@ -51,10 +79,10 @@ export class ScrapeRenderer {
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  private domain(format: ExpositionFormat): Buffer[] {
+  private domain(format: ExpositionFormat): DomainPart {
     const snapshot = this.store.snapshot();
     const cached = this.cache.get(format);
-    if (cached?.version === snapshot.version) return cached.chunks;
+    if (cached?.version === snapshot.version) return cached;
     const families = domainFamilies(snapshot, { ...this.options, perSidSamples: false });
     this.sidText.retain(new Set(snapshot.accounts.keys()));
     const chunks: Buffer[] = [];
@@ -70,7 +98,12 @@ export class ScrapeRenderer {
       }
     }
     chunks.push(Buffer.from(text));
-    this.cache.set(format, { version: snapshot.version, chunks });
-    return chunks;
+    const part: DomainPart = { version: snapshot.version, chunks };
+    this.cache.set(format, part);
+    return part;
   }
+}
+
+function lengthOf(chunks: readonly Buffer[]): number {
+  return chunks.reduce((sum, chunk) => sum + chunk.length, 0);
 }

@@ -3,9 +3,12 @@
  * types, build info, and start-up failures on bad configuration.
  */
 import { spawn } from 'node:child_process';
+import { get } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOutcome, fixture } from '../helpers/domain.js';
+import { expectPromtoolClean } from '../helpers/promtool.js';
 import { startExporterProcess, stopAll, type ExporterProcess } from '../helpers/exporterProcess.js';
 import {
   heartbeat,
@@ -114,6 +117,27 @@ describe('/metrics formats', () => {
     );
   });
 
+  it('compresses /metrics with gzip when asked, one member a strict reader accepts', async () => {
+    const plain = await rawGet(exporter.url, {});
+    const zipped = await rawGet(exporter.url, { 'accept-encoding': 'gzip' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    for (const answer of [plain, zipped]) {
+      expect(answer.headers['vary']).toMatch(/Accept-Encoding/i);
+      expect(Number(answer.headers['content-length'])).toBe(answer.body.length);
+    }
+    // gunzipSync checks the CRC-32 and the length in the trailer, and refuses trailing members.
+    const text = gunzipSync(zipped.body).toString('utf8');
+    expectPromtoolClean(text);
+    const domain = (body: string) =>
+      body.split('\n').filter((line) => line.startsWith('exotel_exophone'));
+    expect(domain(text)).toEqual(domain(plain.body.toString('utf8')));
+    expect(domain(text).length).toBeGreaterThan(0);
+    // A second compressed scrape of the same state (the cached part) decodes just as well.
+    const again = await rawGet(exporter.url, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(domain(gunzipSync(again.body).toString('utf8'))).toEqual(domain(text));
+  });
+
   it('falls back to the text format for an Accept it cannot serve', async () => {
     const result = await scrape(exporter.url, 'application/json');
     expect(result.status).toBe(200);
@@ -192,3 +216,20 @@ describe('configuration errors', () => {
     },
   );
 });
+
+/** GET /metrics with node:http, which (unlike fetch) neither asks for nor undoes compression. */
+function rawGet(
+  base: string,
+  headers: Record<string, string>,
+): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(`${base}/metrics`, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        resolve({ headers: res.headers, body: Buffer.concat(chunks) });
+      });
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseFormat } from '../../src/metrics/negotiate.js';
+import { chooseCoding, chooseFormat } from '../../src/metrics/negotiate.js';
 
 /** What Prometheus 2.x/3.x sends by default when scraping. */
 const PROMETHEUS_ACCEPT =
@@ -36,5 +36,21 @@ describe('chooseFormat', () => {
     ['OpenMetrics explicitly refused', 'text', 'application/openmetrics-text;q=0,*/*;q=0.1'],
   ])('%s → %s', (_name, format, accept) => {
     expect(chooseFormat(accept)).toBe(format);
+  });
+});
+
+describe('chooseCoding', () => {
+  it.each([
+    [undefined, 'identity'],
+    ['', 'identity'],
+    ['gzip', 'gzip'],
+    ['gzip, deflate, br', 'gzip'],
+    ['br;q=1.0, gzip;q=0.8, *;q=0.1', 'gzip'],
+    ['*', 'gzip'],
+    ['gzip;q=0', 'identity'],
+    ['br', 'identity'],
+    ['identity', 'identity'],
+  ] as const)('Accept-Encoding %j → %s', (header, coding) => {
+    expect(chooseCoding(header)).toBe(coding);
   });
 });

@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+import { gunzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as projection from '../../src/metrics/domainFamilies.js';
 import { ScrapeRenderer } from '../../src/metrics/scrape.js';
@@ -127,5 +129,42 @@ describe('ScrapeRenderer', () => {
     self.rejected('invalid_json');
     const text = await renderer.render('text');
     expect(text).toContain('exotel_heartbeats_rejected_total{reason="invalid_json"} 1\n');
+  });
+});
+
+describe('ScrapeRenderer gzip', () => {
+  it('sends one gzip member that decodes to the identity body, version after version', async () => {
+    const { store, renderer } = setup();
+    // An account with per-SID lines next to accounts with none: the empty parts must not upset
+    // the checksum (Node 20's crc32 returned 0 for some empty buffers).
+    const steps = [
+      ['acme', heartbeat({ timestamp: at('2024-05-01T11:00:00Z'), status: 'OK' })],
+      [
+        'beta',
+        heartbeat({ timestamp: at('2024-05-01T11:01:00Z'), status: 'WARNING', incoming: ['a'] }),
+      ],
+      [
+        'acme',
+        heartbeat({
+          timestamp: at('2024-05-01T11:02:00Z'),
+          status: 'WARNING',
+          incoming: ['b'],
+          phones: { b: '+912' },
+        }),
+      ],
+    ] as const;
+    for (const [account, beat] of steps) {
+      store.apply(account, beat, NOW_MS);
+      for (const format of ['text', 'openmetrics'] as const) {
+        for (let scrape = 0; scrape < 2; scrape++) {
+          const zipped = await renderer.exposition(format, 'gzip');
+          expect(zipped.coding).toBe('gzip');
+          const text = gunzipSync(Buffer.concat(zipped.chunks)).toString('utf8');
+          expect(zipped.length).toBe(Buffer.concat(zipped.chunks).length);
+          expect(domainPart(text)).toBe(domainPart(await renderer.render(format)));
+          if (format === 'openmetrics') expect(text.endsWith('# EOF\n')).toBe(true);
+        }
+      }
+    }
   });
 });
