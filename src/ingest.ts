@@ -40,8 +40,8 @@ export type IngestResult =
  * The heartbeat pipeline without HTTP: parse (decode → validate) → read the clock once → apply →
  * schedule a save. Synchronous on purpose: Exotel waits at most 15 s, and nothing here waits on
  * I/O. (Parsing large bodies in a worker thread was tried and measured: it kept scrapes from
- * waiting out the parse, but the hand-over made the acknowledgement about 40% slower and the
- * worker's heap cost some 150 MB of RSS; see the README's Performance section.)
+ * waiting out the parse, but the hand-over made the acknowledgement about 45% slower and the
+ * worker's heap cost some 140 MB of RSS; see the README's Performance section.)
  */
 export function ingestHeartbeat(deps: IngestDeps, account: string, body: Uint8Array): IngestResult {
   const parsed = parseHeartbeat(body, deps.validator, deps.allowRepairs);
