@@ -99,6 +99,11 @@ export class ScrapeRenderer {
     }
     chunks.push(Buffer.from(text));
     const part: DomainPart = { version: snapshot.version, chunks };
+    // The other format's render of an older version would keep that version's per-SID text
+    // (tens of megabytes) alive until its next scrape: let it go now.
+    for (const [other, cached] of this.cache) {
+      if (cached.version !== snapshot.version) this.cache.delete(other);
+    }
     this.cache.set(format, part);
     return part;
   }
