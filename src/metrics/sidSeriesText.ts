@@ -89,9 +89,10 @@ function render(
   const pairs = details.since.incoming.size + details.since.outgoing.size;
   const lines = new LineMaker(account);
   if (pairs > options.maxSidSeries) {
-    // Capped: the kept pairs are chosen by streak start, so there is no order to reuse.
-    const affected = new ByteWriter(pairs * 130);
-    const since = new ByteWriter(pairs * 170);
+    // Capped: the kept pairs are chosen by streak start, so there is no order to reuse. Sized
+    // for the kept pairs, not all of them: at the default cap that is 10,000 of 230,000.
+    const affected = new ByteWriter(options.maxSidSeries * AFFECTED_LINE_BYTES);
+    const since = new ByteWriter(options.maxSidSeries * SINCE_LINE_BYTES);
     for (const pair of keptPairs(details, options)) {
       const phone = details.phones.get(pair.sid);
       affected.write(lines.affected(pair.sid, phone, pair.direction));
@@ -107,8 +108,12 @@ function render(
 
   const old = previous?.reusable ?? null;
   // The previous sizes plus a little: most renders change a few lines, so the buffers rarely grow.
-  const affected = new ByteWriter(old === null ? pairs * 130 : old.affected.length + SLACK);
-  const sinceLines = new ByteWriter(old === null ? pairs * 170 : old.sinceLines.length + SLACK);
+  const affected = new ByteWriter(
+    old === null ? pairs * AFFECTED_LINE_BYTES : old.affected.length + SLACK,
+  );
+  const sinceLines = new ByteWriter(
+    old === null ? pairs * SINCE_LINE_BYTES : old.sinceLines.length + SLACK,
+  );
   const affectedEnds = new Uint32Array(pairs);
   const sinceEnds = new Uint32Array(pairs);
   const sids: string[] = [];
@@ -178,6 +183,10 @@ function render(
     },
   };
 }
+
+/** Typical line lengths, to size a first render's buffers (they grow if need be). */
+const AFFECTED_LINE_BYTES = 130;
+const SINCE_LINE_BYTES = 170;
 
 /** Room for a few changed lines before a buffer has to grow. */
 const SLACK = 64 * 1024;
