@@ -598,8 +598,12 @@ describe('defaults that follow from measurements and budgets', () => {
     expect(readFileSync(join(CHART, 'values.yaml'), 'utf8')).toContain(`peak RSS ${mib} MB`);
   });
 
-  it('the image runs as the user the chart declares', () => {
+  it('the image runs as the user the chart declares, with the exporter where the exec probes look', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+    // The exec probes' /app/dist/main.js is where the image puts the exporter.
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^WORKDIR \/app$/m);
+    expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
   });
 });
