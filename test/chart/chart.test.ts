@@ -139,6 +139,28 @@ describe('helm itself', () => {
     }
   });
 
+  it('prints NOTES with the URL to give Exotel, and warns when the webhook is open', async () => {
+    const install = (values: string[]) =>
+      helm(helmPath, [
+        'install',
+        'exotel',
+        CHART,
+        '-n',
+        'monitoring',
+        '--dry-run=client',
+        ...values,
+      ]);
+    const open = (await install([])).stdout;
+    expect(open).toContain('WARNING: no webhook token is set');
+    expect(open).toContain('serviceMonitor.additionalLabels.release=<its release name>');
+    const withIngress = (await install(['--values', join(CI, 'ingress-networkpolicy-values.yaml')]))
+      .stdout;
+    expect(withIngress).toContain(
+      'https://exotel-exporter.example.com/heartbeat/<account>/t/<token>',
+    );
+    expect(withIngress).not.toContain('WARNING: no webhook token');
+  });
+
   it('refuses operator mistakes with a message naming the value', async () => {
     const cases: [string[], string][] = [
       [['replicaCount=two'], "at '/replicaCount': got string, want integer"],
