@@ -139,7 +139,10 @@ export async function renderOutputs(
 }
 
 /** Writes every output under `root` (the repository, or a temporary directory to compare). */
-export async function generate(root: string = ROOT, overrides: MixinConfig = {}): Promise<string[]> {
+export async function generate(
+  root: string = ROOT,
+  overrides: MixinConfig = {},
+): Promise<string[]> {
   const outputs = await renderOutputs(overrides);
   for (const { path, text } of outputs) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
