@@ -183,7 +183,7 @@ describe.each(cases)('dashboard-linter rules, %s', (_name, dashboard, selector) 
       const v = variable(name);
       expect(v).toMatchObject({
         type: 'query',
-        label: name[0]?.toUpperCase() + name.slice(1),
+        label: `${name.charAt(0).toUpperCase()}${name.slice(1)}`,
         multi: true,
         includeAll: true,
         allValue: '.+',

@@ -231,7 +231,9 @@ describe('a _config override', () => {
     const durations = new Set(Object.values(config).filter((v) => typeof v === 'string'));
     for (const alert of alerts) {
       expect(alert.for, alert.alert).toBeDefined();
-      expect(durations.has(alert.for), `${alert.alert} for: ${alert.for}`).toBe(true);
+      expect(durations.has(alert.for ?? ''), `${alert.alert ?? ''} for: ${alert.for ?? ''}`).toBe(
+        true,
+      );
     }
     // The proof: all of them overridden to one odd value.
     const forFields = Object.keys(config).filter((k) => k.endsWith('For'));
