@@ -26,7 +26,7 @@ local duration = (import 'lib/duration.libsonnet').fromSeconds;
     // The `for` of ExotelHeartbeatMissing (its threshold is already a duration).
     heartbeatMissingFor: '0m',
     // ExotelHeartbeatNeverReceived: no heartbeat at all on any replica of the exporter for this long.
-    heartbeatNeverReceivedFor: duration(3 * self.heartbeatIntervalSeconds),
+    heartbeatNeverReceivedFor: duration(3 * self.heartbeatIntervalSeconds, '3 × _config.heartbeatIntervalSeconds (the default of heartbeatNeverReceivedFor)'),
     // ExotelExporterDown (critical): every replica's scrapes failing for this long.
     exporterDownFor: '5m',
     // ExotelExporterReplicaDown (warning): one replica's scrapes failing, others up, for this long.
@@ -46,7 +46,7 @@ local duration = (import 'lib/duration.libsonnet').fromSeconds;
     // ExotelPayloadTooLarge: status PAYLOAD_TOO_LARGE for this long.
     payloadTooLargeFor: '15m',
     // ExotelHeartbeatsRejected: window of refused heartbeat requests (2 intervals) …
-    rejectedWindow: duration(2 * self.heartbeatIntervalSeconds),
+    rejectedWindow: duration(2 * self.heartbeatIntervalSeconds, '2 × _config.heartbeatIntervalSeconds (the default of rejectedWindow)'),
     // … and refusals seen in every window for this long.
     rejectedFor: '15m',
     // ExotelStatePersistenceFailing: last successful save older than the last heartbeat by more

@@ -243,8 +243,16 @@ describe('a _config override', () => {
     }
   });
 
-  test('a wrong heartbeat interval is refused with the setting named', () => {
-    expect(() => renderMixin({ heartbeatIntervalSeconds: 12.5 })).toThrow(/duration/);
+  test.each([
+    [{ heartbeatIntervalSeconds: 12.5 }, /_config\.heartbeatIntervalSeconds/],
+    [{ exotelSelector: '{job="x"}' }, /_config\.exotelSelector/],
+    [{ exotelSelector: '' }, /_config\.exotelSelector/],
+    [{ groupLabels: 'job' }, /_config\.groupLabels/],
+    [{ instanceLabels: ['job'] }, /_config\.instanceLabels and _config\.groupLabels/],
+    [{ runbookURLPattern: 'https://wiki.example.com/runbooks' }, /_config\.runbookURLPattern/],
+    [{ statusWarningFor: '15 minutes' }, /statusWarningFor/],
+  ])('a wrong setting %j is refused, naming it', (overrides, message) => {
+    expect(() => renderMixin(overrides)).toThrow(message);
   });
 });
 
