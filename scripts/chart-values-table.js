@@ -81,9 +81,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const next = withTable(readme, await valuesTable(readFileSync(VALUES_FILE, 'utf8')));
   if (process.argv.includes('--check')) {
     if (next !== readme) {
-      process.stderr.write(
-        'README.md chart values table is out of date: run npm run generate:chart\n',
-      );
+      process.stderr.write('README.md chart values table is out of date: run npm run generate\n');
       process.exitCode = 1;
     }
   } else if (next !== readme) {

@@ -566,12 +566,20 @@ describe('specific value sets', () => {
     expect(policy.ingress[0]?.ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
   });
 
-  it('the dashboard ConfigMap carries the sidecar label and the generated dashboard', () => {
+  it('the dashboard ConfigMap carries the sidecar label and the generated dashboard, selecting this release', () => {
     const map = objects('default').find((o) => o.kind === 'ConfigMap');
     expect(map?.metadata.labels?.['grafana_dashboard']).toBe('1');
     const json = ((map?.['data'] ?? {}) as Record<string, string>)['exotel-heartbeat.json'] ?? '';
-    expect(json).toBe(readFileSync(join(CHART, 'files', 'dashboard.json'), 'utf8').trimEnd());
-    expect((JSON.parse(json) as { uid?: string }).uid).toBeTruthy();
+    const generated = readFileSync(join(CHART, 'files', 'dashboard.json'), 'utf8');
+    expect(generated).toContain('{__EXOTEL_SELECTOR__');
+    const selector = 'job="exotel-exotel-heartbeat-exporter",namespace="monitoring"';
+    expect(JSON.parse(json)).toEqual(
+      JSON.parse(
+        generated.replaceAll('__EXOTEL_SELECTOR__', JSON.stringify(selector).slice(1, -1)),
+      ),
+    );
+    expect(json).not.toContain('__EXOTEL_SELECTOR__');
+    expect((JSON.parse(json) as { uid?: string }).uid).toBe('exotel-heartbeat');
   });
 
   it('the rendered rules pass promtool check rules', async () => {

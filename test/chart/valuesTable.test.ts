@@ -15,7 +15,7 @@ import {
 const values = readFileSync(VALUES_FILE, 'utf8');
 
 describe('the chart values table', () => {
-  it('is up to date in README.md (npm run generate:chart)', async () => {
+  it('is up to date in README.md (npm run generate)', async () => {
     const readme = readFileSync(README, 'utf8');
     expect(withTable(readme, await valuesTable(values))).toBe(readme);
   });
