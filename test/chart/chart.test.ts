@@ -21,6 +21,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { CHART_CONFIG } from '../../scripts/mixin.js';
 import { DEFAULTS, loadConfig } from '../../src/config.js';
 import { parseWebConfig } from '../../src/webConfig/webConfig.js';
 import { CHART, helm, helmBinary, render, type K8sObject } from '../helpers/helm.js';
@@ -580,6 +581,26 @@ describe('specific value sets', () => {
     );
     expect(json).not.toContain('__EXOTEL_SELECTOR__');
     expect((JSON.parse(json) as { uid?: string }).uid).toBe('exotel-heartbeat');
+  });
+
+  it("renders the mixin with replica and group labels a ServiceMonitor's targets really have", () => {
+    // prometheus-operator gives every ServiceMonitor target these labels (besides relabelings).
+    const targetLabels = [
+      'job',
+      'namespace',
+      'service',
+      'pod',
+      'container',
+      'endpoint',
+      'instance',
+    ];
+    const config = CHART_CONFIG as { instanceLabels: string[]; groupLabels: string[] };
+    for (const label of [...config.instanceLabels, ...config.groupLabels]) {
+      expect(targetLabels).toContain(label);
+    }
+    // Replicas are told apart by pod; releases by namespace (and job).
+    expect(config.instanceLabels).toContain('pod');
+    expect(config.groupLabels).toEqual(['job', 'namespace']);
   });
 
   it('the rendered rules pass promtool check rules', async () => {
