@@ -1,5 +1,8 @@
+import { Buffer } from 'node:buffer';
+import { constants, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import type * as fsPromises from 'node:fs/promises';
+import { ConfigError } from '../config.js';
 import type { StateData } from './stateEncoder.js';
 
 /** The subset of node:fs/promises the state file needs; tests inject failing variants. */
@@ -40,15 +43,81 @@ export async function writeFileAtomic(fs: StateFs, path: string, data: StateData
 export type ReadResult =
   | { readonly kind: 'missing' }
   | { readonly kind: 'read'; readonly text: string }
-  | { readonly kind: 'unreadable'; readonly error: Error };
+  /** A regular file larger than the limit: ours to set aside, never read into memory. */
+  | { readonly kind: 'too_large'; readonly bytes: number };
 
-export async function readStateFile(fs: StateFs, path: string): Promise<ReadResult> {
+/**
+ * Why a state file cannot be used and must not be touched: not a regular file (a directory, a
+ * device, a FIFO), or not readable (EACCES, EPERM, EIO, ELOOP, …). Start-up stops instead of
+ * discarding state that may be fine, or renaming something that is not ours.
+ */
+export class StateFileError extends ConfigError {
+  constructor(path: string, reason: string) {
+    super(
+      'STATE_FILE',
+      `${JSON.stringify(path)} ${reason}; nothing was renamed or changed (fix it, or point STATE_FILE at a regular file)`,
+    );
+    this.name = 'StateFileError';
+  }
+}
+
+/** Bytes read at a time: a growing file is never read past the limit. */
+const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Reads the state file, never more than `maxBytes` + 1 bytes. A symbolic link is followed (a
+ * Kubernetes volume mounts files that way); what counts is that the file it opens is regular,
+ * checked with fstat on the opened descriptor, so nothing can be swapped in between. O_NONBLOCK
+ * keeps a FIFO from blocking start-up in open() until it is refused.
+ */
+export async function readStateFile(
+  fs: StateFs,
+  path: string,
+  maxBytes: number,
+): Promise<ReadResult> {
+  let file: fsPromises.FileHandle;
   try {
-    return { kind: 'read', text: await fs.readFile(path, 'utf8') };
+    file = await fs.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return { kind: 'missing' };
-    return { kind: 'unreadable', error: asError(error) };
+    throw new StateFileError(path, `cannot be opened: ${describe(error)}`);
   }
+  try {
+    const stat = await file.stat();
+    if (!stat.isFile()) throw new StateFileError(path, `is ${kindOf(stat)}, not a regular file`);
+    if (stat.size > maxBytes) return { kind: 'too_large', bytes: stat.size };
+    const chunks: Buffer[] = [];
+    let total = 0;
+    // Up to maxBytes + 1: one byte past the limit is enough to know the file grew past it.
+    while (total <= maxBytes) {
+      const want = Math.min(READ_CHUNK_BYTES, maxBytes + 1 - total);
+      const { bytesRead, buffer } = await file.read(Buffer.alloc(want), 0, want, null);
+      if (bytesRead === 0) break;
+      chunks.push(bytesRead === want ? buffer : buffer.subarray(0, bytesRead));
+      total += bytesRead;
+    }
+    if (total > maxBytes) return { kind: 'too_large', bytes: total };
+    return { kind: 'read', text: Buffer.concat(chunks, total).toString('utf8') };
+  } catch (error) {
+    if (error instanceof StateFileError) throw error;
+    throw new StateFileError(path, `cannot be read: ${describe(error)}`);
+  } finally {
+    await file.close().catch(() => undefined);
+  }
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** The errno code and message, e.g. `EACCES: permission denied, open '…'`. */
+function describe(error: unknown): string {
+  return asError(error).message;
 }
 
 /** Moves a bad state file aside (keeping it for a post-mortem) and returns where it went. */
