@@ -89,9 +89,9 @@ describe('a connection flood from one source', () => {
     expect(
       metrics.value('exotel_exporter_connections_refused_total', { reason: 'max_connections' }),
     ).toBe(0);
-    expect(metrics.value('exotel_heartbeats_received_total', { account: 'acme', status: 'OK' })).toBe(
-      30,
-    );
+    expect(
+      metrics.value('exotel_heartbeats_received_total', { account: 'acme', status: 'OK' }),
+    ).toBe(30);
     await exporter.stop();
   });
 });
