@@ -63,7 +63,10 @@ interface Bounds {
   readonly nowMs: number;
 }
 
-function clampFuture(state: AccountState, { horizon, horizonMs, now, nowMs }: Bounds): AccountState {
+function clampFuture(
+  state: AccountState,
+  { horizon, horizonMs, now, nowMs }: Bounds,
+): AccountState {
   const beyond = (instant: Instant) => compareInstants(instant, horizon) > 0;
   const horizonSeconds = horizonMs / 1000;
   const nowSeconds = nowMs / 1000;

@@ -86,24 +86,40 @@ export async function readStateFile(
     const stat = await file.stat();
     if (!stat.isFile()) throw new StateFileError(path, `is ${kindOf(stat)}, not a regular file`);
     if (stat.size > maxBytes) return { kind: 'too_large', bytes: stat.size };
-    const chunks: Buffer[] = [];
-    let total = 0;
-    // Up to maxBytes + 1: one byte past the limit is enough to know the file grew past it.
-    while (total <= maxBytes) {
+    // One buffer of the size fstat reported, plus the byte that tells a file that grew since;
+    // only a file that did grow is read on in chunks, still never past maxBytes + 1.
+    const first = Buffer.allocUnsafe(stat.size + 1);
+    let total = await readInto(file, first);
+    const chunks: Buffer[] = [first.subarray(0, total)];
+    let more = total === first.length;
+    while (more && total <= maxBytes) {
       const want = Math.min(READ_CHUNK_BYTES, maxBytes + 1 - total);
-      const { bytesRead, buffer } = await file.read(Buffer.alloc(want), 0, want, null);
-      if (bytesRead === 0) break;
-      chunks.push(bytesRead === want ? buffer : buffer.subarray(0, bytesRead));
-      total += bytesRead;
+      const chunk = Buffer.allocUnsafe(want);
+      const got = await readInto(file, chunk);
+      chunks.push(chunk.subarray(0, got));
+      total += got;
+      more = got === want;
     }
     if (total > maxBytes) return { kind: 'too_large', bytes: total };
-    return { kind: 'read', text: Buffer.concat(chunks, total).toString('utf8') };
+    const bytes = chunks.length === 1 ? (chunks[0] ?? first) : Buffer.concat(chunks, total);
+    return { kind: 'read', text: bytes.toString('utf8') };
   } catch (error) {
     if (error instanceof StateFileError) throw error;
     throw new StateFileError(path, `cannot be read: ${describe(error)}`);
   } finally {
     await file.close().catch(() => undefined);
   }
+}
+
+/** Fills `buffer` from the file's current position, or as much as there is; the bytes read. */
+async function readInto(file: fsPromises.FileHandle, buffer: Buffer): Promise<number> {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, null);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
 }
 
 function kindOf(stat: Stats): string {
