@@ -17,7 +17,7 @@ import { ScrapeRenderer } from './metrics/scrape.js';
 import { createSelfMetrics, type BuildInfo, type SelfMetrics } from './metrics/selfMetrics.js';
 import { Persister } from './persist/persister.js';
 import { applyRestoreRules } from './persist/restoreRules.js';
-import { decodeState } from './persist/snapshotCodec.js';
+import { decodeState, looksLikeStateFile } from './persist/snapshotCodec.js';
 import { maxStateFileBytes } from './persist/stateFileLimit.js';
 import { StateEncoder } from './persist/stateEncoder.js';
 import {
@@ -303,7 +303,7 @@ async function loadState({
   webhookTokens,
 }: LoadDeps): Promise<boolean> {
   const maxBytes = maxStateFileBytes(config.maxAccounts);
-  const read = await readStateFile(fs, stateFile, maxBytes);
+  const read = await readStateFile(fs, stateFile, maxBytes, looksLikeStateFile);
   if (read.kind === 'missing') {
     logger.info({ stateFile }, 'no state file yet; starting empty');
     return false;
@@ -313,7 +313,10 @@ async function loadState({
       ? decodeState(read.text)
       : {
           ok: false as const,
-          detail: `larger than ${maxBytes} bytes, the most MAX_ACCOUNTS=${config.maxAccounts} allows`,
+          detail:
+            read.kind === 'foreign'
+              ? 'does not begin like a state file'
+              : `larger than ${maxBytes} bytes, the most MAX_ACCOUNTS=${config.maxAccounts} allows`,
         };
   if (decoded.ok) {
     for (const entry of decoded.refused) {

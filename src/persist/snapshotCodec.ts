@@ -89,6 +89,16 @@ export interface RefusedEntry {
   readonly detail: string;
 }
 
+/**
+ * Whether a file's first bytes (HEAD_BYTES of them) can begin a state file: every file this
+ * exporter writes begins `{"format":"exotel-heartbeat-exporter/state"` (whitespace allowed, for a
+ * file pretty-printed by hand). Anything else is set aside without reading the rest, so a huge
+ * stray file costs 256 bytes of memory, not its size.
+ */
+export function looksLikeStateFile(head: string): boolean {
+  return /^\s*\{\s*"format"\s*:\s*"exotel-heartbeat-exporter\/state"/.test(head);
+}
+
 export type DecodeStateResult =
   | {
       readonly ok: true;

@@ -44,7 +44,9 @@ export type ReadResult =
   | { readonly kind: 'missing' }
   | { readonly kind: 'read'; readonly text: string }
   /** A regular file larger than the limit: ours to set aside, never read into memory. */
-  | { readonly kind: 'too_large'; readonly bytes: number };
+  | { readonly kind: 'too_large'; readonly bytes: number }
+  /** A regular file whose first bytes are not a state file's: set aside after reading those. */
+  | { readonly kind: 'foreign' };
 
 /**
  * Why a state file cannot be used and must not be touched: not a regular file (a directory, a
@@ -61,6 +63,9 @@ export class StateFileError extends ConfigError {
   }
 }
 
+/** How much of the file's beginning `looksLikeState` sees. */
+export const HEAD_BYTES = 256;
+
 /** Bytes read at a time: a growing file is never read past the limit. */
 const READ_CHUNK_BYTES = 1 << 20;
 
@@ -74,6 +79,7 @@ export async function readStateFile(
   fs: StateFs,
   path: string,
   maxBytes: number,
+  looksLikeState: (head: string) => boolean = () => true,
 ): Promise<ReadResult> {
   let file: fsPromises.FileHandle;
   try {
@@ -86,6 +92,10 @@ export async function readStateFile(
     const stat = await file.stat();
     if (!stat.isFile()) throw new StateFileError(path, `is ${kindOf(stat)}, not a regular file`);
     if (stat.size > maxBytes) return { kind: 'too_large', bytes: stat.size };
+    // The first bytes decide whether the rest is worth reading at all (pread: the position stays).
+    const head = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await file.read(head, 0, HEAD_BYTES, 0);
+    if (!looksLikeState(head.subarray(0, bytesRead).toString('latin1'))) return { kind: 'foreign' };
     // One buffer of the size fstat reported, plus the byte that tells a file that grew since;
     // only a file that did grow is read on in chunks, still never past maxBytes + 1.
     const first = Buffer.allocUnsafe(stat.size + 1);

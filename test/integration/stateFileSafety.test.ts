@@ -9,9 +9,9 @@
  *    but a regular file (directory, device, FIFO) and any read error stop start-up (exit 2, a line
  *    naming STATE_FILE) and nothing is renamed.
  * 6. The file was read whole, whatever its size: a link to /dev/zero or a huge file took hundreds
- *    of MB before being set aside. Now a device is refused without reading, and a regular file
- *    is read to at most MAX_ACCOUNTS × 36 MB + 64 KiB; past it, it is set aside unread. The peak
- *    RSS of the process (VmHWM) is checked.
+ *    of MB before being set aside. Now a device is refused without reading; a regular file larger
+ *    than MAX_ACCOUNTS × 36 MB + 64 KiB, or whose first 256 bytes are not a state file's, is set
+ *    aside unread. The peak RSS of the process (VmHWM) is checked.
  *
  * The processes run the built exporter; EACCES, which root (this suite's CI) cannot meet on a
  * real file, is injected through the file system on the in-process exporter.
@@ -118,17 +118,21 @@ describe('a STATE_FILE that is not a regular file', () => {
   });
 });
 
-describe('a state file too large for the configuration', () => {
-  it('is set aside without being read, in bounded memory', async () => {
+describe('a huge or stray state file', () => {
+  it.each([
+    // MAX_ACCOUNTS=1: the limit is 36,000,000 + 65,536 bytes; 1 GiB is over it, unread.
+    ['over the limit MAX_ACCOUNTS allows', { MAX_ACCOUNTS: '1' }, 'larger than 36065536 bytes'],
+    // Under the default limit (3.6 GB) but not a state file: 256 bytes are read, not 1 GiB.
+    ['that does not begin like a state file', {}, 'does not begin like a state file'],
+  ])('(1 GiB) %s is set aside in bounded memory', async (name, env, problem) => {
     const parent = dir();
     const path = join(parent, 'state.json');
     writeFileSync(path, '');
-    truncateSync(path, 1024 ** 3); // 1 GiB, sparse: no disk used
-    // MAX_ACCOUNTS=1: the limit is 36,000,000 + 65,536 bytes.
-    const exporter = await startExporterProcess({ STATE_FILE: path, MAX_ACCOUNTS: '1' });
+    truncateSync(path, 1024 ** 3); // sparse: no disk used
+    const exporter = await startExporterProcess({ STATE_FILE: path, ...env });
     try {
       const peak = peakRssMiB(exporter.child.pid ?? 0);
-      console.log(`start-up against a 1 GiB state file: peak RSS ${peak.toFixed(1)} MiB`);
+      console.log(`start-up against a 1 GiB state file ${name}: peak RSS ${peak.toFixed(1)} MiB`);
       expect(peak).toBeLessThan(150);
       expect(existsSync(path)).toBe(false);
       expect(readdirSync(parent).filter((n) => n.startsWith('state.json.corrupt-'))).toHaveLength(
@@ -136,18 +140,17 @@ describe('a state file too large for the configuration', () => {
       );
       const metrics = (await scrape(exporter.url)).metrics;
       expect(metrics.value('exotel_state_load_errors_total')).toBe(1);
-      expect(
-        exporter.logs.some((l) => JSON.stringify(l).includes('larger than 36065536 bytes')),
-      ).toBe(true);
+      expect(exporter.logs.some((l) => JSON.stringify(l).includes(problem))).toBe(true);
     } finally {
       await exporter.stop();
     }
   });
 
-  it('is read at most to its limit when under it, and set aside when it does not parse', async () => {
+  it('under the limit and beginning like one, is read (to its size) and set aside when it does not parse', async () => {
     const parent = dir();
     const path = join(parent, 'state.json');
-    writeFileSync(path, `{"format":${'x'.repeat(30 * 1024 * 1024)}`);
+    const head = '{"format":"exotel-heartbeat-exporter/state","version":1,"accounts":[';
+    writeFileSync(path, `${head}${'x'.repeat(30 * 1024 * 1024)}`);
     const exporter = await startExporterProcess({ STATE_FILE: path, MAX_ACCOUNTS: '1' });
     try {
       const peak = peakRssMiB(exporter.child.pid ?? 0);
@@ -158,6 +161,7 @@ describe('a state file too large for the configuration', () => {
       expect(readdirSync(parent).filter((n) => n.startsWith('state.json.corrupt-'))).toHaveLength(
         1,
       );
+      expect(exporter.logs.some((l) => JSON.stringify(l).includes('not valid JSON'))).toBe(true);
     } finally {
       await exporter.stop();
     }
