@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeState,
   encodeState,
+  looksLikeStateFile,
   STATE_FORMAT,
   STATE_VERSION,
 } from '../../src/persist/snapshotCodec.js';
@@ -220,5 +221,22 @@ describe('snapshotCodec', () => {
     expect(JSON.stringify(decodeState(JSON.stringify(file)))).not.toContain('SECRET');
     (file as Record<string, unknown>)['format'] = 'SECRET MARKER';
     expect(JSON.stringify(decodeState(JSON.stringify(file)))).not.toContain('SECRET');
+  });
+});
+
+describe('looksLikeStateFile', () => {
+  it('accepts what encodeState writes, and the same pretty-printed', () => {
+    const text = encodeState(new Map());
+    expect(looksLikeStateFile(text)).toBe(true);
+    expect(looksLikeStateFile(JSON.stringify(JSON.parse(text), null, 2))).toBe(true);
+  });
+
+  it.each([
+    [''],
+    ['\u0000'.repeat(256)],
+    ['{"version":1,"format":"exotel-heartbeat-exporter/state"}'],
+    ['[]'],
+  ])('refuses %j', (head) => {
+    expect(looksLikeStateFile(head)).toBe(false);
   });
 });
