@@ -32,7 +32,7 @@ export function registerAdminRoutes(
       );
       return;
     }
-    const account = String(req.params['account']);
+    const account = req.params['account'];
     if (!ACCOUNT_REGEX.test(account)) {
       sendError(res, 400, 'invalid_account', 'account must be 1-63 of a-z, 0-9, "-" and "_"');
       return;

@@ -151,7 +151,10 @@ describe('readStateFile', () => {
     ['a link to /dev/full', async () => symlink('/dev/full', path), /is a character device/],
     [
       'a FIFO (refused without blocking on open)',
-      async () => execFileSync('mkfifo', [path]),
+      () => {
+        execFileSync('mkfifo', [path]);
+        return Promise.resolve();
+      },
       /is a FIFO/,
     ],
   ])('refuses %s with an error naming STATE_FILE', async (_name, make, message) => {
