@@ -257,7 +257,7 @@ type ExpiryReasonName = ReturnType<typeof dueForExpiry>[number]['reason'];
  * Often enough that a rehearsal account is gone before ExotelHeartbeatMissing could fire for it
  * (config.ts keeps REHEARSAL_EXPIRY_SECONDS below three heartbeat intervals), at most every 30 s.
  */
-function sweepIntervalMs(config: Config): number {
+export function sweepIntervalMs(config: Config): number {
   const marginMs = (3 * config.heartbeatIntervalSeconds - config.rehearsalExpirySeconds) * 1000;
   return Math.max(1_000, Math.min(30_000, Math.floor(marginMs / 2)));
 }
