@@ -30,7 +30,7 @@ import {
 import { dueForExpiry, type ExpirySettings } from './state/expiry.js';
 import { Store } from './state/store.js';
 import type { WebhookTokens } from './http/auth/webhookTokens.js';
-import { limitConnectionsPerSource } from './http/connectionLimit.js';
+import { guardConnections } from './http/connectionLimit.js';
 import { RecentHeartbeats } from './status/recentHeartbeats.js';
 import { loadWebConfig } from './webConfig/loadWebConfig.js';
 
@@ -147,11 +147,16 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
   });
   const refused = (reason: Parameters<SelfMetrics['connectionRefused']>[0]) =>
     selfMetrics.connectionRefused(reason);
+  const connectionLimits = {
+    perSource: config.http.maxConnectionsPerSource,
+    // A silent socket gets as long for its first byte as a client gets for its whole head.
+    firstByteMs: config.http.headersTimeoutMs,
+  };
 
   const server = createListener(serverOptions(config.http), web.tls, app);
   // Timeouts, header size and connection cap: the reasoning is in src/http/httpLimits.ts.
   applyServerLimits(server, config.http);
-  limitConnectionsPerSource(server, config.http.maxConnectionsPerSource, refused);
+  guardConnections(server, connectionLimits, refused);
   await listen(server, config);
   const address = server.address() as AddressInfo;
   logger.info({ address: address.address, port: address.port, tls: web.tls !== null }, 'listening');
@@ -166,7 +171,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
       createApp(appDeps, { webhook: false, pages: true, tokens: webhookTokens, web, admin: true }),
     );
     applyServerLimits(metricsServer, config.http);
-    limitConnectionsPerSource(metricsServer, config.http.maxConnectionsPerSource, refused);
+    guardConnections(metricsServer, connectionLimits, refused);
     await listenOn(metricsServer, metricsListener.port, metricsListener.host);
     const metricsAddress = metricsServer.address() as AddressInfo;
     logger.info(

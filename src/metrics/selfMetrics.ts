@@ -89,7 +89,7 @@ export function createSelfMetrics(build: BuildInfo): SelfMetrics {
   });
   const connectionsRefused = new Counter({
     name: 'exotel_exporter_connections_refused_total',
-    help: 'Connections closed on accept: one source over MAX_CONNECTIONS_PER_SOURCE, or all over MAX_CONNECTIONS.',
+    help: 'Connections closed unserved: one source over MAX_CONNECTIONS_PER_SOURCE, all over MAX_CONNECTIONS, or no byte sent within HEADERS_TIMEOUT_MS.',
     labelNames: ['reason'],
     registers: [registry],
   });

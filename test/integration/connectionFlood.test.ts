@@ -55,7 +55,12 @@ function flood(port: number, initial: number, max: number) {
 
 describe('a connection flood from one source', () => {
   it('leaves room for heartbeats from another source', async () => {
-    const exporter = await startExporterProcess({ WEBHOOK_TOKENS: TOKEN });
+    // Silent sockets are closed after HEADERS_TIMEOUT_MS (below): 30 s keeps this test about the
+    // per-source limit alone.
+    const exporter = await startExporterProcess({
+      WEBHOOK_TOKENS: TOKEN,
+      HEADERS_TIMEOUT_MS: '30000',
+    });
     const attacker = flood(exporter.port, 530, 600);
     const exotel = sourceClient('127.0.0.2');
     const started = Date.now();
@@ -93,6 +98,37 @@ describe('a connection flood from one source', () => {
       metrics.value('exotel_heartbeats_received_total', { account: 'acme', status: 'OK' }),
     ).toBe(30);
     await exporter.stop();
+  });
+});
+
+describe('a silent connection', () => {
+  it('is closed after HEADERS_TIMEOUT_MS and counted', async () => {
+    const exporter = await startExporterProcess({ HEADERS_TIMEOUT_MS: '1000' });
+    try {
+      const opened = Date.now();
+      const closedAfter = await Promise.all(
+        [1, 2, 3].map(
+          () =>
+            new Promise<number>((resolve) => {
+              const socket = connect({ port: exporter.port, host: '127.0.0.1' });
+              socket.on('error', () => undefined);
+              socket.on('close', () => resolve(Date.now() - opened));
+            }),
+        ),
+      );
+      // Without the first-byte timeout they stay open for ever: Node's header timer starts at
+      // the first byte. The upper bound leaves room for a loaded machine.
+      for (const ms of closedAfter) {
+        expect(ms).toBeGreaterThanOrEqual(900);
+        expect(ms).toBeLessThan(5_000);
+      }
+      const metrics = (await scrape(exporter.url)).metrics;
+      expect(metrics.value('exotel_exporter_connections_refused_total', { reason: 'silent' })).toBe(
+        3,
+      );
+    } finally {
+      await exporter.stop();
+    }
   });
 });
 
