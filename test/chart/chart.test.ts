@@ -525,6 +525,7 @@ describe('specific value sets', () => {
       '/',
       '/metrics',
       '/api/v1/status',
+      '/api/v1/accounts/acme',
       '/status.css',
       '/-/healthy',
       '/-/ready',

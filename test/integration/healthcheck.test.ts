@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
+import { systemTimers } from '../../src/timers.js';
 import type { StateFs } from '../../src/persist/stateFile.js';
 import { runHealthcheck } from '../../src/healthcheck/healthcheck.js';
 import { probeRequest } from '../../src/healthcheck/probeRequest.js';
@@ -44,7 +45,7 @@ async function start(env: Record<string, string>, fsImpl: StateFs = fs): Promise
     fs: fsImpl,
     build: { version: 'test', revision: 'test', nodejsVersion: 'test' },
     fetch,
-    timers: { sleep: () => new Promise(() => undefined) },
+    timers: systemTimers,
     random: () => 0.5,
   });
   running.push(exporter);
@@ -201,7 +202,8 @@ describe('while the state file is loading', () => {
   it('is healthy but not ready, and ready once the load is done', async () => {
     const fake = new FakeFs();
     const stateFile = join(dir.path, 'state.json');
-    const pause = fake.pauseOn('readFile', (call) => call.path === stateFile);
+    // The state file is opened (then read) before anything else touches it.
+    const pause = fake.pauseOn('open', (call) => call.path === stateFile);
     const env = { PORT: String(await freePort()), HOST: '127.0.0.1' };
     const starting = start({ ...env, STATE_FILE: stateFile }, fake.fs);
     await pause.reached;
