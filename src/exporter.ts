@@ -113,7 +113,10 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
       fallback?.check();
     },
     isReady: () => ready,
-    scrape: new ScrapeRenderer(store, selfMetrics, { maxSidSeries: config.maxSidSeries }),
+    scrape: new ScrapeRenderer(store, selfMetrics, {
+      maxSidSeries: config.maxSidSeries,
+      maxTotalSidSeries: config.maxTotalSidSeries,
+    }),
     recent: new RecentHeartbeats(),
     rateLimiter: new SourceRateLimiter(config.http.rateLimitPerMinute, config.http.rateLimitBurst),
     ingestGate: new IngestGate(config.http.maxConcurrentLargeIngests),
