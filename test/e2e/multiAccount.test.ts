@@ -115,8 +115,8 @@ describe('three accounts of 12,000 affected ExoPhones under the shipped scrape l
   }, 60_000);
 
   afterAll(async () => {
-    await prometheus?.stop();
-    await exporter?.stop();
+    await prometheus.stop();
+    await exporter.stop();
     stopAllBinaries();
     stopAll();
     dir.cleanup();

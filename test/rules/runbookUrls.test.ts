@@ -1,0 +1,82 @@
+/**
+ * Every alert's runbook_url resolves: with the rules' runbook URL pointed at a live exporter's
+ * `/runbook#%s` (README "Alerts"), each alert's URL answers 200 and the page has the element its
+ * anchor names. The exporter runs in process (startExporter, real HTTP) with the repository's
+ * docs/runbook.md.
+ */
+import * as fs from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { systemClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+import { startExporter, type RunningExporter } from '../../src/exporter.js';
+import { systemTimers } from '../../src/timers.js';
+import { captureLogs } from '../helpers/unit-logCapture.js';
+
+interface Rule {
+  readonly alert?: string;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The alerts' runbook URLs as rendered with `pattern` (`%s`: the alert name in lower case).
+ * Until the mixin renders rules with a runbookURLPattern, the committed rules file is read and
+ * the part of each URL before `#` is replaced by the pattern's.
+ */
+function runbookUrls(pattern: string): Map<string, string> {
+  const rules = parse(
+    readFileSync(new URL('../../alerts/exotel.rules.yml', import.meta.url), 'utf8'),
+  ) as { groups: { rules: Rule[] }[] };
+  const urls = new Map<string, string>();
+  for (const rule of rules.groups.flatMap((g) => g.rules)) {
+    if (rule.alert === undefined) continue;
+    const url = rule.annotations?.['runbook_url'] ?? '';
+    const anchor = url.slice(url.indexOf('#') + 1);
+    expect(url, rule.alert).toMatch(/#[a-z]+$/);
+    urls.set(rule.alert, pattern.replace('%s', anchor));
+  }
+  return urls;
+}
+
+describe("every alert's runbook_url, pointed at a live exporter", () => {
+  let exporter: RunningExporter;
+  let base = '';
+
+  beforeAll(async () => {
+    exporter = await startExporter({
+      config: loadConfig({ PORT: '0', HOST: '127.0.0.1', STATE_FILE: '' }),
+      clock: systemClock,
+      logger: captureLogs().logger,
+      fs,
+      build: { version: 'test', revision: 'test', nodejsVersion: 'test' },
+      fetch,
+      timers: systemTimers,
+      random: () => 0.5,
+      runbookPath: fileURLToPath(new URL('../../docs/runbook.md', import.meta.url)),
+    });
+    base = `http://127.0.0.1:${exporter.address.port}`;
+  });
+  afterAll(() => exporter.close());
+
+  it('answers, and the page has the section its anchor names', async () => {
+    const urls = runbookUrls(`${base}/runbook#%s`);
+    expect(urls.size).toBeGreaterThan(10);
+    const pages = new Map<string, string>();
+    for (const [alert, url] of urls) {
+      const { origin, pathname, hash } = new URL(url);
+      expect(`${origin}${pathname}`).toBe(`${base}/runbook`);
+      // The anchor is the alert name in lower case: what GitHub names the `## <alert>` heading.
+      expect(hash).toBe(`#${alert.toLowerCase()}`);
+      let html = pages.get(pathname);
+      if (html === undefined) {
+        const response = await fetch(url);
+        expect([alert, response.status]).toEqual([alert, 200]);
+        html = await response.text();
+        pages.set(pathname, html);
+      }
+      expect(html, alert).toContain(`id="${hash.slice(1)}"`);
+    }
+  });
+});
