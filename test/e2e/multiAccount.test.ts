@@ -74,8 +74,8 @@ function criticalHeartbeat(account: string): string {
 
 describe('three accounts of 12,000 affected ExoPhones under the shipped scrape limits', () => {
   const dir = tempDir('exotel-e2e-multi-');
-  let exporter: ExporterProcess;
-  let prometheus: RunningBinary;
+  let exporter: ExporterProcess | undefined;
+  let prometheus: RunningBinary | undefined;
   let prometheusUrl = '';
 
   beforeAll(async () => {
@@ -115,8 +115,8 @@ describe('three accounts of 12,000 affected ExoPhones under the shipped scrape l
   }, 60_000);
 
   afterAll(async () => {
-    await prometheus.stop();
-    await exporter.stop();
+    await prometheus?.stop();
+    await exporter?.stop();
     stopAllBinaries();
     stopAll();
     dir.cleanup();
