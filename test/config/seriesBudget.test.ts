@@ -142,4 +142,16 @@ describe('the exposition bound at the default settings', () => {
       `${sampleLimit} leaves ${(sampleLimit ?? 0) - bound.total} for the API fallback`,
     );
   });
+
+  it('is what README says: the settings row and the sum', () => {
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+    expect(readme).toMatch(
+      new RegExp(`^\\| \`MAX_TOTAL_SID_SERIES\` +\\| \`${DEFAULTS.maxTotalSidSeries}\` +\\|`, 'm'),
+    );
+    const n = (value: number) => value.toLocaleString('en-US');
+    expect(readme).toContain(
+      `${FIXED_SERIES_PER_ACCOUNT} × ${DEFAULTS.maxAccounts} + ${SAMPLES_PER_KEPT_PAIR} × ${n(DEFAULTS.maxTotalSidSeries)} + ${SELF_METRICS_ALLOWANCE} = ${n(bound.total)}`,
+    );
+    expect(readme).toContain(`\`sample_limit: ${sampleLimit}\``);
+  });
 });
