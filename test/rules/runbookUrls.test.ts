@@ -1,43 +1,27 @@
 /**
- * Every alert's runbook_url resolves: with the rules' runbook URL pointed at a live exporter's
- * `/runbook#%s` (README "Alerts"), each alert's URL answers 200 and the page has the element its
- * anchor names. The exporter runs in process (startExporter, real HTTP) with the repository's
- * docs/runbook.md.
+ * Every alert's runbook_url resolves: the mixin renders the rules with `_config.runbookURLPattern`
+ * pointed at a live exporter's `/runbook#%s` (as README "Alerts" tells users to), and each
+ * alert's URL answers 200 with a page that has the element its anchor names. The exporter runs
+ * in process (startExporter, real HTTP) with the repository's docs/runbook.md.
  */
 import * as fs from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { systemClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
 import { systemTimers } from '../../src/timers.js';
+import { renderMixin } from '../helpers/mixin.js';
 import { captureLogs } from '../helpers/unit-logCapture.js';
 
-interface Rule {
-  readonly alert?: string;
-  readonly annotations?: Readonly<Record<string, string>>;
-}
-
-/**
- * The alerts' runbook URLs as rendered with `pattern` (`%s`: the alert name in lower case).
- * Until the mixin renders rules with a runbookURLPattern, the committed rules file is read and
- * the part of each URL before `#` is replaced by the pattern's.
- */
-function runbookUrls(pattern: string): Map<string, string> {
-  const rules = parse(
-    readFileSync(new URL('../../alerts/exotel.rules.yml', import.meta.url), 'utf8'),
-  ) as { groups: { rules: Rule[] }[] };
-  const urls = new Map<string, string>();
-  for (const rule of rules.groups.flatMap((g) => g.rules)) {
-    if (rule.alert === undefined) continue;
-    const url = rule.annotations?.['runbook_url'] ?? '';
-    const anchor = url.slice(url.indexOf('#') + 1);
-    expect(url, rule.alert).toMatch(/#[a-z]+$/);
-    urls.set(rule.alert, pattern.replace('%s', anchor));
-  }
-  return urls;
+/** The alerts' runbook URLs in the rules the mixin renders with this runbookURLPattern. */
+function runbookUrls(runbookURLPattern: string): Map<string, string> {
+  const { alertGroups } = renderMixin({ runbookURLPattern });
+  return new Map(
+    alertGroups
+      .flatMap((group) => group.rules)
+      .map((rule) => [rule.alert ?? '', rule.annotations?.['runbook_url'] ?? '']),
+  );
 }
 
 describe("every alert's runbook_url, pointed at a live exporter", () => {
