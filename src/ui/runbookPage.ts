@@ -15,7 +15,16 @@ import { gfmHeadingId } from 'marked-gfm-heading-id';
  * Rendered once at start-up: serving it costs no file read and no parsing.
  */
 export function renderRunbookPage(markdown: string): RunbookPage {
-  const marked = new Marked(gfmHeadingId());
+  const marked = new Marked(gfmHeadingId(), {
+    renderer: {
+      // A link into the repository (`../alerts/exotel.rules.yml`) means nothing on the exporter:
+      // keep its text, drop the link. Absolute URLs and anchors within the page stay links.
+      link(token) {
+        if (/^(?:[a-z][a-z0-9+.-]*:|#)/i.test(token.href)) return false;
+        return this.parser.parseInline(token.tokens);
+      },
+    },
+  });
   const body = marked.parse(markdown, { async: false });
   return { status: 200, html: page('Runbook · Exotel heartbeat exporter', body) };
 }

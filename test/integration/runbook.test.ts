@@ -64,6 +64,10 @@ describe('GET /runbook', () => {
     // Markdown rendered, not shown raw: code blocks and inline code.
     expect(html).toMatch(/<pre><code class="language-sh">/);
     expect(html).not.toMatch(/^## /m);
+    // Links into the repository would not resolve on the exporter: their text stays, unlinked.
+    expect(markdown).toContain('](../alerts/exotel.rules.yml)');
+    expect(html).not.toContain('href="../');
+    expect(html).toContain('<code>alerts/exotel.rules.yml</code>');
     // The status page's frame and style sheet, and a way back to it.
     expect(html).toContain('<link rel="stylesheet" href="status.css">');
     expect(html).toContain('<a href="./">Status page</a>');
