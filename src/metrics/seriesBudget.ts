@@ -25,8 +25,9 @@ export const FIXED_SERIES_PER_ACCOUNT = 19;
 export const SAMPLES_PER_KEPT_PAIR = 3;
 
 /**
- * The exporter's own metrics: rejections (12 reasons), repairs (2), persistence (4), build info,
- * and prom-client's process and Node.js metrics, about 90 on a running exporter (the GC histogram
+ * The exporter's own metrics: rejections (12 reasons), repairs (2), persistence (4), accounts
+ * removed (6 reasons), connections refused (3 reasons), build info, and prom-client's process and
+ * Node.js metrics, about 100 on a running exporter (the GC histogram
  * grows to 4 kinds x 9 samples, the active handle/request/resource gauges add one per type in
  * use). 250 leaves room for those to grow with a Node.js upgrade; the test measures them.
  */
