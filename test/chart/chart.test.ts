@@ -23,6 +23,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CHART_CONFIG } from '../../scripts/mixin.js';
 import { DEFAULTS, loadConfig } from '../../src/config.js';
+import { maxExpositionSamples } from '../../src/metrics/seriesBudget.js';
 import { parseWebConfig } from '../../src/webConfig/webConfig.js';
 import { CHART, helm, helmBinary, render, type K8sObject } from '../helpers/helm.js';
 import { tempDir } from '../helpers/exporterProcess.js';
@@ -619,7 +620,7 @@ describe('specific value sets', () => {
 
 describe('defaults that follow from measurements and budgets', () => {
   const values = parse(readFileSync(join(CHART, 'values.yaml'), 'utf8')) as {
-    config: { maxSidSeries: number; maxAccounts: number };
+    config: { maxSidSeries: number; maxAccounts: number; maxTotalSidSeries: number };
     serviceMonitor: { sampleLimit: number };
     resources: { limits: { memory: string } };
   };
@@ -627,15 +628,16 @@ describe('defaults that follow from measurements and budgets', () => {
   it('the chart passes the exporter its own defaults', () => {
     expect(values.config.maxSidSeries).toBe(DEFAULTS.maxSidSeries);
     expect(values.config.maxAccounts).toBe(DEFAULTS.maxAccounts);
+    expect(values.config.maxTotalSidSeries).toBe(DEFAULTS.maxTotalSidSeries);
   });
 
-  it('sampleLimit fits the largest legitimate scrape of `default` plus one account at the series cap', () => {
-    // deploy/prometheus/prometheus.yml's arithmetic: 2 series per (SID, direction) pair up to
-    // MAX_SID_SERIES, 17 per account, about 80 for the exporter itself.
-    const needed = 2 * DEFAULTS.maxSidSeries + 2 * 17 + 80;
-    expect(values.serviceMonitor.sampleLimit).toBeGreaterThanOrEqual(needed);
+  it("sampleLimit covers the exporter's series budget for the chart's settings (seriesBudget.ts)", () => {
+    const bound = maxExpositionSamples(values.config);
+    expect(values.serviceMonitor.sampleLimit).toBeGreaterThanOrEqual(bound);
+    // And its headroom is the shipped Prometheus configuration's, for the same defaults.
     const prometheus = readFileSync(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8');
     expect(prometheus).toContain(`sample_limit: ${values.serviceMonitor.sampleLimit}`);
+    expect(bound).toBe(maxExpositionSamples(DEFAULTS));
   });
 
   it('the memory limit is the peak RSS of `npm run bench` (10 MB heartbeat) plus at least 20%', () => {
