@@ -527,6 +527,7 @@ describe('specific value sets', () => {
       '/metrics',
       '/api/v1/status',
       '/api/v1/accounts/acme',
+      '/runbook',
       '/status.css',
       '/-/healthy',
       '/-/ready',
