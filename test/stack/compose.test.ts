@@ -232,8 +232,13 @@ describe('docker-compose.yml services', () => {
   it('builds the exporter from this repository with a healthcheck and a named state volume', () => {
     const exporter = service('exporter');
     expect(exporter.build).toMatchObject({ context: '.', dockerfile: 'Dockerfile' });
-    expect(exporter.healthcheck?.test).toContain('node');
-    expect(JSON.stringify(exporter.healthcheck?.test)).toMatch(/\/-\/(ready|healthy)/);
+    expect(exporter.healthcheck?.test).toEqual([
+      'CMD',
+      'node',
+      'dist/main.js',
+      'healthcheck',
+      '--ready',
+    ]);
     const stateMount = (exporter.volumes ?? []).find(
       (v) => typeof v === 'object' && v.target === '/var/lib/exotel-exporter',
     );
@@ -421,18 +426,19 @@ describe('Dockerfile', () => {
     expect(read('src/main.ts')).toContain("new URL('../docs/runbook.md', import.meta.url)");
   });
 
-  it('runs as the unprivileged node user, with the state on a volume that user owns', () => {
+  it('runs as the unprivileged node user by number, with the state on a volume that user owns', () => {
+    // Numeric, so Kubernetes can verify runAsNonRoot; 1000:1000 is the node image's `node` user.
     const users = runtime.filter((line) => /^USER\s/.test(line));
-    expect(users).toEqual(['USER node']);
+    expect(users).toEqual(['USER 1000:1000']);
     expect(runtimeText).toMatch(/STATE_FILE=\/var\/lib\/exotel-exporter\/state\.json/);
-    expect(runtimeText).toMatch(/chown node:node \/var\/lib\/exotel-exporter/);
+    expect(runtimeText).toMatch(/chown 1000:1000 \/var\/lib\/exotel-exporter/);
     expect(runtimeText).toMatch(/^VOLUME \["\/var\/lib\/exotel-exporter"\]$/m);
   });
 
-  it('exposes 8747, checks /-/healthy with node, and runs dist/main.js directly', () => {
+  it('exposes 8747, checks health with its own healthcheck subcommand, and runs dist/main.js directly', () => {
     expect(runtime).toContain('EXPOSE 8747');
     const healthcheck = runtime.find((line) => line.startsWith('HEALTHCHECK')) ?? '';
-    expect(healthcheck).toMatch(/CMD \["node", "-e", ".*\/-\/healthy/);
+    expect(healthcheck).toMatch(/CMD \["node", "dist\/main\.js", "healthcheck"\]$/);
     expect(runtime.at(-1)).toBe('CMD ["node", "dist/main.js"]');
   });
 
