@@ -38,6 +38,8 @@ export interface ExporterDeps {
   readonly logger: Logger;
   readonly fs: StateFs;
   readonly build: BuildInfo;
+  /** This replica's name (REPLICA_NAME or the host name): on the status page and its JSON. */
+  readonly replica: string;
   /** The API fallback's HTTP client, waits and jitter source (injected for tests). */
   readonly fetch: typeof fetch;
   readonly timers: Timers;
@@ -120,6 +122,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     statusPage: {
       heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
       grafanaUrl: config.grafanaUrl,
+      replica: deps.replica,
     },
   };
   // With METRICS_PORT, the main listener serves the webhook and probes only.

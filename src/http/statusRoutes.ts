@@ -18,6 +18,7 @@ export interface StatusRouteDeps {
   readonly statusPage: {
     readonly heartbeatIntervalSeconds: number;
     readonly grafanaUrl: string | null;
+    readonly replica: string;
   };
 }
 
@@ -75,11 +76,12 @@ export function registerStatusRoutes(app: express.Express, deps: StatusRouteDeps
       maxRows: MAX_ROWS_PER_ACCOUNT,
     });
     protect(res);
-    res
-      .status(200)
-      .json(
-        statusJson(accounts, deps.recent.list(), now, deps.statusPage.heartbeatIntervalSeconds),
-      );
+    res.status(200).json(
+      statusJson(accounts, deps.recent.list(), now, {
+        heartbeatIntervalSeconds: deps.statusPage.heartbeatIntervalSeconds,
+        replica: deps.statusPage.replica,
+      }),
+    );
   });
 }
 
