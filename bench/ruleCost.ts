@@ -16,6 +16,7 @@
  * No assertion: the numbers go into the README ("High availability").
  */
 import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -181,6 +182,12 @@ async function main(): Promise<void> {
       console.log(`| ${group} | ${(median * 1000).toFixed(1)} | ${(max * 1000).toFixed(1)} |`);
     }
     console.log(`| all groups | ${(total * 1000).toFixed(1)} | |`);
+    // Wall-clock durations: on a shared machine they grow with the load, so say what it was.
+    console.log(
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${cpus().length} cores`,
+    );
     // The last evaluation of each rule, slowest first: where the time goes.
     const rules = JSON.parse(
       expectOk(await request(`${url}/api/v1/rules`, { agent }), 'rules').body.toString('utf8'),

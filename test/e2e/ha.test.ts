@@ -131,12 +131,12 @@ describe('N replicas, one page per incident: nginx, Prometheus and an Alertmanag
   const answers: { account: Account; status: number; ms: number }[] = [];
   const state = { status: 'OK' as 'OK' | 'CRITICAL', sending: true };
   let sender: Promise<void> = Promise.resolve();
-  let receiver: Server;
+  let receiver: Server | undefined;
   const replicaPorts: number[] = [];
   const replicas: ExporterProcess[] = [];
   const nginx: Partial<Record<Account, RunningNginx>> = {};
   const alertmanagers: RunningBinary[] = [];
-  let prometheus: RunningBinary;
+  let prometheus: RunningBinary | undefined;
   let prometheusUrl = '';
   const stateFile = (i: number) => join(dir.path, `replica-${i}.json`);
   const startReplica = (i: number) =>
@@ -147,7 +147,7 @@ describe('N replicas, one page per incident: nginx, Prometheus and an Alertmanag
     });
 
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
+    const server = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
@@ -158,8 +158,9 @@ describe('N replicas, one page per incident: nginx, Prometheus and an Alertmanag
         res.writeHead(200).end();
       });
     });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    receiver = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const receiverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     replicaPorts.push(await freePort(), await freePort());
     replicas.push(...(await Promise.all([0, 1].map(startReplica))));
@@ -262,7 +263,7 @@ describe('N replicas, one page per incident: nginx, Prometheus and an Alertmanag
     for (const am of alertmanagers) await am.stop();
     for (const n of Object.values(nginx)) await n.stop();
     for (const r of replicas) await r.stop();
-    await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+    await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
     stopAllBinaries();
     stopAll();
     dir.cleanup();
@@ -303,7 +304,7 @@ describe('N replicas, one page per incident: nginx, Prometheus and an Alertmanag
         await query(
           `account_sid:exotel_exophone_affected_since_timestamp_seconds:min{account="${account}"}`,
         )
-      ).map((s) => [s.metric['sid'], Number(s.value[1])]),
+      ).map((s): [string, number] => [s.metric['sid'] ?? '', Number(s.value[1])]),
     );
 
   /** activeAt of each firing per-ExoPhone alert of the account, by SID. */
@@ -320,7 +321,7 @@ describe('N replicas, one page per incident: nginx, Prometheus and an Alertmanag
             a.labels['account'] === account &&
             a.state === 'firing',
         )
-        .map((a) => [a.labels['sid'], a.activeAt]),
+        .map((a): [string, string] => [a.labels['sid'] ?? '', a.activeAt]),
     );
   };
 
@@ -357,8 +358,8 @@ describe('N replicas, one page per incident: nginx, Prometheus and an Alertmanag
     state.status = 'CRITICAL';
     mark('outage starts');
     for (const account of ACCOUNTS) {
-      await waitFor(`a page for ${account}`, async () =>
-        counts(account).pages > 0 ? true : undefined,
+      await waitFor(`a page for ${account}`, () =>
+        Promise.resolve(counts(account).pages > 0 ? true : undefined),
       );
     }
     mark('paged');
@@ -379,16 +380,18 @@ describe('N replicas, one page per incident: nginx, Prometheus and an Alertmanag
     // -- one replica killed ----------------------------------------------------------------------
     await replicas[1]?.kill9();
     mark('replica 1 killed');
-    await waitFor('a ticket for the replica down', async () =>
-      received.some(
-        ({ body }) =>
-          body.receiver === 'ticket' &&
-          body.alerts.some(
-            (a) => a.status === 'firing' && a.labels['alertname'] === 'ExotelExporterReplicaDown',
-          ),
-      )
-        ? true
-        : undefined,
+    await waitFor('a ticket for the replica down', () =>
+      Promise.resolve(
+        received.some(
+          ({ body }) =>
+            body.receiver === 'ticket' &&
+            body.alerts.some(
+              (a) => a.status === 'firing' && a.labels['alertname'] === 'ExotelExporterReplicaDown',
+            ),
+        )
+          ? true
+          : undefined,
+      ),
     );
     mark('replica-down ticket');
     await sleep(SETTLE_MS);
@@ -449,8 +452,8 @@ describe('N replicas, one page per incident: nginx, Prometheus and an Alertmanag
     state.status = 'OK';
     mark('outage ends');
     for (const account of ACCOUNTS) {
-      await waitFor(`a resolve for ${account}`, async () =>
-        counts(account).resolves > 0 ? true : undefined,
+      await waitFor(`a resolve for ${account}`, () =>
+        Promise.resolve(counts(account).resolves > 0 ? true : undefined),
       );
     }
     mark('resolved');
