@@ -155,8 +155,18 @@ async function main(): Promise<void> {
       `${REPLICAS} replicas × ${ACCOUNTS} accounts, ${PAIRS} (SID, direction) pairs each: ${samples} samples per target; evaluating every ${INTERVAL} s`,
     );
     const seen = new Map<string, number[]>();
+    // Prometheus's own CPU time over the measured evaluations: unlike the wall-clock durations,
+    // it does not grow with other processes' load. Compare with a rule file of `groups: []` (scrapes only).
+    const cpu = async () =>
+      Number((await query('process_cpu_seconds_total{job="prometheus"}'))[0]?.value[1] ?? NaN);
+    let cpuAtStart = NaN;
+    let startedAt = 0;
     for (let i = 0; i < EVALUATIONS + 2; i++) {
       await sleep(INTERVAL * 1000);
+      if (i === 1) {
+        cpuAtStart = await cpu();
+        startedAt = Date.now();
+      }
       for (const series of await query('prometheus_rule_group_last_duration_seconds')) {
         const group = series.metric['rule_group']?.split(';').pop() ?? '?';
         const list = seen.get(group) ?? [];
@@ -164,6 +174,11 @@ async function main(): Promise<void> {
         seen.set(group, list);
       }
     }
+    const cpuSeconds = (await cpu()) - cpuAtStart;
+    const intervals = (Date.now() - startedAt) / 1000 / INTERVAL;
+    console.log(
+      `Prometheus CPU: ${(cpuSeconds / intervals).toFixed(2)} s per ${INTERVAL} s interval (scrapes, rules and its own metrics)`,
+    );
     const scraped = await query(`scrape_samples_scraped{job="${JOB}"}`);
     console.log(`scraped per target: ${scraped.map((s) => s.value[1]).join(', ')}`);
     const merged = await query(

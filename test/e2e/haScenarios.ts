@@ -51,7 +51,7 @@ export const HA_STEPS: readonly HaStep[] = [
     failure:
       'Round-robin instead of mirroring (each replica sees some heartbeats), through all of the above',
     happens:
-      'The same: the rules take status from the replica with the newest heartbeat and affected-since from the earliest replica still listing the ExoPhone',
+      'The same: the rules take status from the replica with the newest heartbeat and affected-since from the earliest replica still listing the ExoPhone (one heartbeat later at most when the replica that saw the first one is lost; the alerts keep firing)',
     pages: 1,
     resolves: 0,
   },
