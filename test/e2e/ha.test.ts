@@ -27,7 +27,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { renderMixin, rulesYaml } from '../../scripts/mixin.js';
 import {
   freePort,
   startBinary,
@@ -42,6 +41,7 @@ import {
   type ExporterProcess,
 } from '../helpers/exporterProcess.js';
 import { heartbeat, scrape } from '../helpers/http.js';
+import { writeRulesFile } from '../helpers/mixin.js';
 import { startNginx, type RunningNginx } from '../helpers/nginx.js';
 import { HA_STEPS } from './haScenarios.js';
 
@@ -200,8 +200,7 @@ describe('N replicas, one page per incident: nginx, Prometheus and an Alertmanag
       return status.cluster.peers.length === 2 ? true : undefined;
     });
 
-    const rules = join(dir.path, 'exotel.rules.yml');
-    writeFileSync(rules, rulesYaml(renderMixin(TEST_CONFIG)));
+    const rules = writeRulesFile(join(dir.path, 'rules'), TEST_CONFIG);
     const promPort = await freePort();
     prometheusUrl = `http://127.0.0.1:${promPort}`;
     writeFileSync(
