@@ -33,8 +33,7 @@ export async function startBinary(
   ready: string | (() => Promise<boolean>),
   timeoutMs = 30_000,
 ): Promise<RunningBinary> {
-  const isReady =
-    typeof ready === 'string' ? async () => (await fetch(ready)).ok : ready;
+  const isReady = typeof ready === 'string' ? async () => (await fetch(ready)).ok : ready;
   const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const output: string[] = [];
