@@ -32,6 +32,10 @@ export interface Config {
   readonly heartbeatIntervalSeconds: number;
   /** The Grafana dashboard the status page links to; `null`: no link. */
   readonly grafanaUrl: string | null;
+  /** Accounts silent this long are forgotten; `null`: never (src/state/expiry.ts). */
+  readonly accountExpirySeconds: number | null;
+  /** `rehearsal…` accounts silent this long are forgotten; always on, below the absence alert. */
+  readonly rehearsalExpirySeconds: number;
   /** Timeouts, sizes, connection cap, per-source rate limit, large-ingest bound (src/http/). */
   readonly http: HttpLimits;
   /** Webhook tokens, WEB_CONFIG_FILE, the optional metrics listener (src/http/securityConfig.ts). */
@@ -70,6 +74,9 @@ export const DEFAULTS: Config = {
   },
   heartbeatIntervalSeconds: 300,
   grafanaUrl: null,
+  accountExpirySeconds: null,
+  // Two heartbeat intervals: gone before ExotelHeartbeatMissing (three intervals) could fire.
+  rehearsalExpirySeconds: 600,
   http: HTTP_LIMIT_DEFAULTS,
   security: SECURITY_DEFAULTS,
   replicaName: null,
@@ -89,6 +96,13 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env): Config {
+  const heartbeatIntervalSeconds = integer(
+    env,
+    'HEARTBEAT_INTERVAL_SECONDS',
+    DEFAULTS.heartbeatIntervalSeconds,
+    1,
+    86_400,
+  );
   return {
     port: integer(env, 'PORT', DEFAULTS.port, 0, 65_535),
     host: text(env, 'HOST', DEFAULTS.host),
@@ -106,14 +120,10 @@ export function loadConfig(env: Env): Config {
     maxSidSeries: integer(env, 'MAX_SID_SERIES', DEFAULTS.maxSidSeries, 0, 10_000_000),
     buildRevision: text(env, 'BUILD_REVISION', DEFAULTS.buildRevision),
     api: loadFallbackConfig(env),
-    heartbeatIntervalSeconds: integer(
-      env,
-      'HEARTBEAT_INTERVAL_SECONDS',
-      DEFAULTS.heartbeatIntervalSeconds,
-      1,
-      86_400,
-    ),
+    heartbeatIntervalSeconds,
     grafanaUrl: httpUrl(env, 'GRAFANA_URL', DEFAULTS.grafanaUrl),
+    accountExpirySeconds: accountExpiry(env, heartbeatIntervalSeconds),
+    rehearsalExpirySeconds: rehearsalExpiry(env, heartbeatIntervalSeconds),
     http: loadHttpLimits(env),
     security: loadSecurityConfig(env, {
       port: integer(env, 'PORT', DEFAULTS.port, 0, 65_535),
@@ -208,6 +218,46 @@ function replicaName(env: Env): string | null {
     throw new ConfigError(
       'REPLICA_NAME',
       `must be 1-253 letters, digits, ".", "_", ":" or "-" starting with a letter or digit, got "${value}"`,
+    );
+  }
+  return value;
+}
+
+/**
+ * ExotelHeartbeatMissing fires after three heartbeat intervals of silence. An expiring account's
+ * series leave /metrics, which resolves that alert, so expiry must come well after it: at least
+ * the alert's threshold plus one hour (4,500 s with 5-minute heartbeats), so it fires and pages
+ * first. 0 or unset: accounts never expire.
+ */
+export function minAccountExpirySeconds(heartbeatIntervalSeconds: number): number {
+  return 3 * heartbeatIntervalSeconds + 3_600;
+}
+
+function accountExpiry(env: Env, heartbeatIntervalSeconds: number): number | null {
+  const value = integer(env, 'ACCOUNT_EXPIRY_SECONDS', 0, 0, 315_360_000);
+  if (value === 0) return DEFAULTS.accountExpirySeconds;
+  const min = minAccountExpirySeconds(heartbeatIntervalSeconds);
+  if (value < min) {
+    throw new ConfigError(
+      'ACCOUNT_EXPIRY_SECONDS',
+      `must be 0 (off) or at least ${min} (3 x HEARTBEAT_INTERVAL_SECONDS + 3600, so ExotelHeartbeatMissing fires before an account expires), got ${value}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Rehearsal accounts must be gone before ExotelHeartbeatMissing (three intervals) could fire for
+ * them: a forgotten rehearsal must not page. Default: two intervals.
+ */
+function rehearsalExpiry(env: Env, heartbeatIntervalSeconds: number): number {
+  const max = 3 * heartbeatIntervalSeconds - 1;
+  const fallback = Math.min(max, 2 * heartbeatIntervalSeconds);
+  const value = integer(env, 'REHEARSAL_EXPIRY_SECONDS', fallback, 1, 86_400 * 3);
+  if (value > max) {
+    throw new ConfigError(
+      'REHEARSAL_EXPIRY_SECONDS',
+      `must be below 3 x HEARTBEAT_INTERVAL_SECONDS (${max + 1}), so a rehearsal account is gone before ExotelHeartbeatMissing could fire for it, got ${value}`,
     );
   }
   return value;

@@ -6,6 +6,8 @@ import { chooseCoding, chooseFormat } from '../metrics/negotiate.js';
 import type { ScrapeRenderer } from '../metrics/scrape.js';
 import type { Store } from '../state/store.js';
 import { NO_WEB_SECURITY, type WebSecurity } from '../webConfig/loadWebConfig.js';
+import { ADMIN_PATH, registerAdminRoutes, type AdminRouteDeps } from './adminRoutes.js';
+import { webhookRateLimit } from './admission.js';
 import { basicAuth } from './auth/basicAuth.js';
 import { isWebhookPath, webhookAuth } from './auth/webhookAuth.js';
 import { WebhookTokens } from './auth/webhookTokens.js';
@@ -14,7 +16,7 @@ import { reject, sendError } from './reject.js';
 import { responseHeaders } from './responseHeaders.js';
 import { registerStatusRoutes, STATUS_PATHS, type StatusRouteDeps } from './statusRoutes.js';
 
-export interface AppDeps extends HeartbeatRouteDeps, StatusRouteDeps {
+export interface AppDeps extends HeartbeatRouteDeps, StatusRouteDeps, AdminRouteDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -37,6 +39,11 @@ export interface AppOptions {
   readonly pages: boolean;
   readonly tokens: WebhookTokens;
   readonly web: WebSecurity;
+  /**
+   * DELETE /api/v1/accounts/<account> works (else 403): only where /metrics is protected, by
+   * basic auth or by being on its own METRICS_PORT.
+   */
+  readonly admin: boolean;
 }
 
 export const OPEN_APP: AppOptions = {
@@ -44,6 +51,7 @@ export const OPEN_APP: AppOptions = {
   pages: true,
   tokens: new WebhookTokens([]),
   web: NO_WEB_SECURITY,
+  admin: true,
 };
 
 /**
@@ -64,6 +72,9 @@ export function createApp(deps: AppDeps, options: AppOptions = OPEN_APP): expres
   if (options.web.basicAuth !== null) app.use(basicAuth(options.web.basicAuth, skipsBasicAuth));
 
   if (options.webhook) {
+    // The per-source rate limit first, so refused tokens spend the source's budget too: once
+    // its burst is gone a guesser gets 429 before its token is even compared.
+    app.use(webhookRateLimit(deps));
     // Before routing: before the body, the content type, the account and readiness.
     app.use(webhookAuth(options.tokens, deps));
     app.post(HEARTBEAT_PATHS, heartbeatHandler(deps));
@@ -87,6 +98,8 @@ export function createApp(deps: AppDeps, options: AppOptions = OPEN_APP): expres
     app.all('/metrics', methodNotAllowed('GET, HEAD'));
     registerStatusRoutes(app, deps);
     app.all(STATUS_PATHS, methodNotAllowed('GET, HEAD'));
+    registerAdminRoutes(app, deps, options.admin);
+    app.all(ADMIN_PATH, methodNotAllowed('DELETE'));
   }
 
   app.get('/-/healthy', (_req, res) => {

@@ -10,6 +10,8 @@ export interface HttpLimits {
   readonly maxHeaderBytes: number;
   /** Open connections beyond this are dropped on accept. */
   readonly maxConnections: number;
+  /** Open connections one source IP may hold; more are closed on accept. 0 turns it off. */
+  readonly maxConnectionsPerSource: number;
   /** Webhook requests per source IP per minute once its burst is spent; 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
   /** Webhook requests one source IP may send at once before the per-minute rate applies. */
@@ -27,7 +29,10 @@ export interface HttpLimits {
  * bytes sent at once: 10 s is generous. Exotel's heartbeats are minutes apart, so keep-alive only
  * helps Prometheus (scrapes every 15–60 s) a little: Node's 5 s default. Heartbeats are one
  * request a few minutes per account; 600/min per source with a burst of 200 is two orders of
- * magnitude above that (one Exotel source may serve many accounts) yet caps a flood.
+ * magnitude above that (one Exotel source may serve many accounts) yet caps a flood. One source
+ * may hold an eighth of MAX_CONNECTIONS (64): Exotel needs one connection per heartbeat in flight
+ * and Prometheus one per scrape, so seven other sources' worth of slots stay free however hard one
+ * source floods (an idle socket is closed after HEADERS_TIMEOUT_MS anyway).
  */
 export const HTTP_LIMIT_DEFAULTS: HttpLimits = {
   headersTimeoutMs: 10_000,
@@ -35,6 +40,7 @@ export const HTTP_LIMIT_DEFAULTS: HttpLimits = {
   keepAliveTimeoutMs: 5_000,
   maxHeaderBytes: 16_384,
   maxConnections: 512,
+  maxConnectionsPerSource: 64,
   rateLimitPerMinute: 600,
   rateLimitBurst: 200,
   maxConcurrentLargeIngests: 3,

@@ -20,6 +20,13 @@ export function loadHttpLimits(env: Env): HttpLimits {
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', d.keepAliveTimeoutMs, 0, 600_000),
     maxHeaderBytes: integer(env, 'MAX_HEADER_BYTES', d.maxHeaderBytes, 1_024, 1_048_576),
     maxConnections: integer(env, 'MAX_CONNECTIONS', d.maxConnections, 1, 1_000_000),
+    maxConnectionsPerSource: integer(
+      env,
+      'MAX_CONNECTIONS_PER_SOURCE',
+      d.maxConnectionsPerSource,
+      0,
+      1_000_000,
+    ),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', d.rateLimitPerMinute, 0, 100_000_000),
     rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', d.rateLimitBurst, 1, 100_000_000),
     maxConcurrentLargeIngests: integer(

@@ -27,6 +27,8 @@ describe('loadConfig', () => {
       buildRevision: config.buildRevision,
       heartbeatIntervalSeconds: 300,
       grafanaUrl: null,
+      accountExpirySeconds: null,
+      rehearsalExpirySeconds: 600,
       // The API fallback is off without credentials (test/unit/fallbackConfig.test.ts).
       api: DEFAULTS.api,
       // HTTP limits: test/unit/httpLimits.test.ts.
@@ -110,6 +112,8 @@ describe('loadConfig', () => {
       buildRevision: 'r1',
       heartbeatIntervalSeconds: 300,
       grafanaUrl: null,
+      accountExpirySeconds: null,
+      rehearsalExpirySeconds: 600,
       api: DEFAULTS.api,
       // HTTP limits: test/unit/httpLimits.test.ts.
       http: DEFAULTS.http,
@@ -117,6 +121,26 @@ describe('loadConfig', () => {
       security: DEFAULTS.security,
       replicaName: null,
     });
+  });
+
+  it('takes ACCOUNT_EXPIRY_SECONDS from three heartbeat intervals plus an hour up, 0 meaning off', () => {
+    expect(loadConfig({ ACCOUNT_EXPIRY_SECONDS: '0' }).accountExpirySeconds).toBeNull();
+    expect(loadConfig({ ACCOUNT_EXPIRY_SECONDS: '4500' }).accountExpirySeconds).toBe(4500);
+    expect(() => loadConfig({ ACCOUNT_EXPIRY_SECONDS: '4499' })).toThrow(
+      /^invalid configuration: ACCOUNT_EXPIRY_SECONDS must be 0 \(off\) or at least 4500 \(3 x HEARTBEAT_INTERVAL_SECONDS \+ 3600/,
+    );
+    // The minimum follows the heartbeat interval: ExotelHeartbeatMissing always fires first.
+    expect(() =>
+      loadConfig({ HEARTBEAT_INTERVAL_SECONDS: '600', ACCOUNT_EXPIRY_SECONDS: '4500' }),
+    ).toThrow(/at least 5400/);
+  });
+
+  it('keeps REHEARSAL_EXPIRY_SECONDS below three heartbeat intervals, two by default', () => {
+    expect(loadConfig({ HEARTBEAT_INTERVAL_SECONDS: '60' }).rehearsalExpirySeconds).toBe(120);
+    expect(loadConfig({ REHEARSAL_EXPIRY_SECONDS: '899' }).rehearsalExpirySeconds).toBe(899);
+    expect(() => loadConfig({ REHEARSAL_EXPIRY_SECONDS: '900' })).toThrow(
+      /^invalid configuration: REHEARSAL_EXPIRY_SECONDS must be below 3 x HEARTBEAT_INTERVAL_SECONDS \(900\)/,
+    );
   });
 
   it.each([
