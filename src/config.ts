@@ -24,6 +24,8 @@ export interface Config {
   readonly futureToleranceSeconds: number;
   readonly maxAccounts: number;
   readonly maxSidSeries: number;
+  /** Per-SID (SID, direction) pairs across all accounts; bounds the exposition with maxAccounts. */
+  readonly maxTotalSidSeries: number;
   /** Source revision reported by `exotel_exporter_build_info`. */
   readonly buildRevision: string;
   /** The Exotel API fallback for PAYLOAD_TOO_LARGE (EXOTEL_* variables; src/fallback/). */
@@ -65,6 +67,7 @@ export const DEFAULTS: Config = {
   futureToleranceSeconds: 300,
   maxAccounts: 100,
   maxSidSeries: 10_000,
+  maxTotalSidSeries: 20_000,
   buildRevision: 'unknown',
   api: {
     defaultAccount: null,
@@ -118,6 +121,13 @@ export function loadConfig(env: Env): Config {
     ),
     maxAccounts: integer(env, 'MAX_ACCOUNTS', DEFAULTS.maxAccounts, 1, 100_000),
     maxSidSeries: integer(env, 'MAX_SID_SERIES', DEFAULTS.maxSidSeries, 0, 10_000_000),
+    maxTotalSidSeries: integer(
+      env,
+      'MAX_TOTAL_SID_SERIES',
+      DEFAULTS.maxTotalSidSeries,
+      0,
+      10_000_000,
+    ),
     buildRevision: text(env, 'BUILD_REVISION', DEFAULTS.buildRevision),
     api: loadFallbackConfig(env),
     heartbeatIntervalSeconds,

@@ -32,6 +32,7 @@ import { Store } from './state/store.js';
 import type { WebhookTokens } from './http/auth/webhookTokens.js';
 import { guardConnections } from './http/connectionLimit.js';
 import { RecentHeartbeats } from './status/recentHeartbeats.js';
+import { renderRunbookPage, runbookUnavailablePage, type RunbookPage } from './ui/runbookPage.js';
 import { loadWebConfig } from './webConfig/loadWebConfig.js';
 
 const FORCE_CLOSE_AFTER_MS = 7_000;
@@ -49,6 +50,8 @@ export interface ExporterDeps {
   readonly fetch: typeof fetch;
   readonly timers: Timers;
   readonly random: () => number;
+  /** docs/runbook.md, served as HTML at /runbook; read once at start-up through `fs`. */
+  readonly runbookPath: string;
 }
 
 export interface RunningExporter {
@@ -72,6 +75,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
   const web = await loadWebConfig(config.security.webConfigFile, (path) =>
     deps.fs.readFile(path, 'utf8'),
   );
+  const runbook = await loadRunbook(deps);
   const stateFile = config.stateFile;
   const encoder = new StateEncoder();
   const persister =
@@ -129,7 +133,10 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     },
     isReady: () => ready,
     removeAccount: (account) => removeAccount(account, 'admin'),
-    scrape: new ScrapeRenderer(store, selfMetrics, { maxSidSeries: config.maxSidSeries }),
+    scrape: new ScrapeRenderer(store, selfMetrics, {
+      maxSidSeries: config.maxSidSeries,
+      maxTotalSidSeries: config.maxTotalSidSeries,
+    }),
     recent: new RecentHeartbeats(),
     rateLimiter: new SourceRateLimiter(config.http.rateLimitPerMinute, config.http.rateLimitBurst),
     ingestGate: new IngestGate(config.http.maxConcurrentLargeIngests),
@@ -138,6 +145,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
       grafanaUrl: config.grafanaUrl,
       replica: deps.replica,
     },
+    runbook,
   };
   // With METRICS_PORT, the main listener serves the webhook and probes only.
   const app = createApp(appDeps, {
@@ -245,6 +253,25 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
       await persister?.flush();
     },
   };
+}
+
+/**
+ * Reads and renders the runbook once. Unreadable, it is logged (naming the path) and /runbook
+ * answers 503 saying so; start-up goes on, because a missing document must not stop the alerting
+ * the exporter exists for.
+ */
+async function loadRunbook({ fs, runbookPath, logger }: ExporterDeps): Promise<RunbookPage> {
+  let markdown: string;
+  try {
+    markdown = await fs.readFile(runbookPath, 'utf8');
+  } catch (error) {
+    logger.warn(
+      { runbookPath, err: asError(error) },
+      'runbook unavailable: could not read it; /runbook answers 503',
+    );
+    return runbookUnavailablePage();
+  }
+  return renderRunbookPage(markdown);
 }
 
 function listen(server: Server, config: Config): Promise<void> {

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startExporter } from './exporter.js';
@@ -84,6 +85,8 @@ async function main(): Promise<void> {
       fetch,
       timers: systemTimers,
       random: Math.random,
+      // Next to dist/ in the repository, the npm package and the Docker image alike.
+      runbookPath: fileURLToPath(new URL('../docs/runbook.md', import.meta.url)),
     });
   } catch (error) {
     // EXOTEL_ACCOUNTS_FILE is read by startExporter: a bad one is a configuration error too.

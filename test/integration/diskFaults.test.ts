@@ -5,6 +5,7 @@
  * exotel_state_persist_errors_total, the error is logged once per minute (injected clock), and
  * the save is retried by timer (injected timers) until the disk works again.
  */
+import { fileURLToPath } from 'node:url';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +80,7 @@ beforeAll(async () => {
     fetch,
     timers,
     random: () => 0.5,
+    runbookPath: fileURLToPath(new URL('../../docs/runbook.md', import.meta.url)),
   });
   url = `http://127.0.0.1:${exporter.address.port}`;
 });

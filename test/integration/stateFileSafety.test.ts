@@ -27,6 +27,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startExporter } from '../../src/exporter.js';
@@ -109,6 +110,7 @@ describe('a STATE_FILE that is not a regular file', () => {
       fetch,
       timers: systemTimers,
       random: () => 0.5,
+      runbookPath: fileURLToPath(new URL('../../docs/runbook.md', import.meta.url)),
     });
     await expect(started).rejects.toBeInstanceOf(StateFileError);
     await expect(started).rejects.toThrow(

@@ -133,10 +133,11 @@ describe('TLS, basic auth and headers from the example', () => {
     expect(plain).not.toBe(200);
   });
 
-  it('protects /metrics, the status page, its assets, the JSON API and unknown paths', async () => {
+  it('protects /metrics, the status page, the runbook, its assets, the JSON API and unknown paths', async () => {
     for (const path of [
       '/metrics',
       '/',
+      '/runbook',
       '/status.css',
       '/favicon.svg',
       '/api/v1/status',
