@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -32,7 +33,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel, process.stdout);
+  // Every line names the replica, so logs of N replicas merged in one place still say who spoke.
+  const replica = config.replicaName ?? hostname();
+  const logger = createLogger(config.logLevel, process.stdout).child({ replica });
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     version: string;
   };
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
         revision: config.buildRevision,
         nodejsVersion: process.version,
       },
+      replica,
       fetch,
       timers: systemTimers,
       random: Math.random,
