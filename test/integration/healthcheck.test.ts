@@ -47,6 +47,7 @@ async function start(env: Record<string, string>, fsImpl: StateFs = fs): Promise
     fetch,
     timers: systemTimers,
     random: () => 0.5,
+    replica: 'test',
     runbookPath: fileURLToPath(new URL('../../docs/runbook.md', import.meta.url)),
   });
   running.push(exporter);
