@@ -1,8 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { CONTENT_TYPES } from '../metrics/exposition.js';
-import { chooseCoding, chooseFormat } from '../metrics/negotiate.js';
+import { chooseCoding, negotiateFormat } from '../metrics/negotiate.js';
 import type { ScrapeRenderer } from '../metrics/scrape.js';
 import type { Store } from '../state/store.js';
 import { NO_WEB_SECURITY, type WebSecurity } from '../webConfig/loadWebConfig.js';
@@ -72,7 +71,7 @@ export function createApp(deps: AppDeps, options: AppOptions = OPEN_APP): expres
 
   if (options.pages) {
     app.get('/metrics', async (req, res) => {
-      const format = chooseFormat(req.headers.accept);
+      const { format, contentType } = negotiateFormat(req.headers.accept);
       const body = await deps.scrape.exposition(
         format,
         chooseCoding(req.headers['accept-encoding']),
@@ -80,7 +79,7 @@ export function createApp(deps: AppDeps, options: AppOptions = OPEN_APP): expres
       res.vary('Accept-Encoding');
       if (body.coding === 'gzip') res.setHeader('Content-Encoding', 'gzip');
       // Written chunk by chunk: the cached per-SID text is sent as it is, never joined or copied.
-      res.status(200).type(CONTENT_TYPES[format]).setHeader('Content-Length', body.length);
+      res.status(200).type(contentType).setHeader('Content-Length', body.length);
       for (const chunk of body.chunks) res.write(chunk);
       res.end();
     });
