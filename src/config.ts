@@ -1,16 +1,19 @@
 /**
- * Configuration from environment variables: every default lives in DEFAULTS, every value is
- * validated here, and a bad value stops start-up with one line naming the variable.
+ * The configuration the code uses, assembled from the settings table (src/settings/table.ts):
+ * flag > environment variable > default, every value validated there, the checks that involve
+ * two settings here. A bad value stops start-up with one line naming the setting.
  */
-import { loadFallbackConfig, type FallbackConfig } from './fallback/fallbackConfig.js';
-import { FALLBACK_DEFAULTS } from './fallback/pollSettings.js';
-import { HTTP_LIMIT_DEFAULTS, type HttpLimits } from './http/httpLimits.js';
-import { loadHttpLimits } from './http/httpLimitsConfig.js';
-import {
-  loadSecurityConfig,
-  SECURITY_DEFAULTS,
-  type SecurityConfig,
-} from './http/securityConfig.js';
+import type { FallbackConfig } from './fallback/fallbackConfig.js';
+import { fallbackConfig } from './fallback/fallbackConfig.js';
+import type { HttpLimits } from './http/httpLimits.js';
+import { securityConfig, type SecurityConfig } from './http/securityConfig.js';
+import { ConfigError } from './settings/configError.js';
+import type { Env } from './settings/setting.js';
+import { resolveSettings, settingLabel, type Resolved } from './settings/resolve.js';
+import { SETTINGS, type LogFormat, type LogLevel } from './settings/table.js';
+
+export { ConfigError } from './settings/configError.js';
+export { DEFAULT_PORT, LOG_LEVELS, type LogLevel } from './settings/table.js';
 
 export interface Config {
   readonly port: number;
@@ -19,6 +22,7 @@ export interface Config {
   /** `null`: persistence disabled. */
   readonly stateFile: string | null;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   /** Turns off the two documented repairs (trailing commas, `>` after the timestamp's zone). */
   readonly strictJson: boolean;
   readonly futureToleranceSeconds: number;
@@ -26,7 +30,7 @@ export interface Config {
   readonly maxSidSeries: number;
   /** Source revision reported by `exotel_exporter_build_info`. */
   readonly buildRevision: string;
-  /** The Exotel API fallback for PAYLOAD_TOO_LARGE (EXOTEL_* variables; src/fallback/). */
+  /** The Exotel API fallback for PAYLOAD_TOO_LARGE (--exotel.*; src/fallback/). */
   readonly api: FallbackConfig;
   /** How often Exotel sends a heartbeat; the status page calls one late past this. */
   readonly heartbeatIntervalSeconds: number;
@@ -34,159 +38,80 @@ export interface Config {
   readonly grafanaUrl: string | null;
   /** Timeouts, sizes, connection cap, per-source rate limit, large-ingest bound (src/http/). */
   readonly http: HttpLimits;
-  /** Webhook tokens, WEB_CONFIG_FILE, the optional metrics listener (src/http/securityConfig.ts). */
+  /** Webhook tokens, web configuration, the metrics listener, the lifecycle API. */
   readonly security: SecurityConfig;
 }
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+/** The configuration with nothing set: every value from the settings table's defaults. */
+export const DEFAULTS: Config = assemble(resolveSettings(new Map(), {}));
 
-/**
- * 8747 sits outside Prometheus's "Default port allocations" wiki list: its exporter range
- * 9100-9999 is fully allocated and new allocations continue from 10000 upward.
- */
-export const DEFAULT_PORT = 8747;
-
-export const DEFAULTS: Config = {
-  port: DEFAULT_PORT,
-  host: '',
-  stateFile: './data/state.json',
-  logLevel: 'info',
-  strictJson: false,
-  futureToleranceSeconds: 300,
-  maxAccounts: 100,
-  maxSidSeries: 10_000,
-  buildRevision: 'unknown',
-  api: {
-    defaultAccount: null,
-    accountsFile: null,
-    baseUrlOverride: null,
-    settings: FALLBACK_DEFAULTS,
-  },
-  heartbeatIntervalSeconds: 300,
-  grafanaUrl: null,
-  http: HTTP_LIMIT_DEFAULTS,
-  security: SECURITY_DEFAULTS,
-};
-
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    reason: string,
-  ) {
-    super(`invalid configuration: ${variable} ${reason}`);
-    this.name = 'ConfigError';
-  }
+/** Reads and validates; throws ConfigError naming the first bad setting. */
+export function loadConfig(env: Env, flags: ReadonlyMap<string, string> = new Map()): Config {
+  return assemble(resolveSettings(flags, env));
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
-export function loadConfig(env: Env): Config {
-  return {
-    port: integer(env, 'PORT', DEFAULTS.port, 0, 65_535),
-    host: text(env, 'HOST', DEFAULTS.host),
-    stateFile: stateFile(env),
-    logLevel: oneOf(env, 'LOG_LEVEL', DEFAULTS.logLevel, LOG_LEVELS),
-    strictJson: boolean(env, 'STRICT_JSON', DEFAULTS.strictJson),
-    futureToleranceSeconds: integer(
-      env,
-      'FUTURE_TOLERANCE_SECONDS',
-      DEFAULTS.futureToleranceSeconds,
-      0,
-      86_400,
-    ),
-    maxAccounts: integer(env, 'MAX_ACCOUNTS', DEFAULTS.maxAccounts, 1, 100_000),
-    maxSidSeries: integer(env, 'MAX_SID_SERIES', DEFAULTS.maxSidSeries, 0, 10_000_000),
-    buildRevision: text(env, 'BUILD_REVISION', DEFAULTS.buildRevision),
-    api: loadFallbackConfig(env),
-    heartbeatIntervalSeconds: integer(
-      env,
-      'HEARTBEAT_INTERVAL_SECONDS',
-      DEFAULTS.heartbeatIntervalSeconds,
-      1,
-      86_400,
-    ),
-    grafanaUrl: httpUrl(env, 'GRAFANA_URL', DEFAULTS.grafanaUrl),
-    http: loadHttpLimits(env),
-    security: loadSecurityConfig(env, {
-      port: integer(env, 'PORT', DEFAULTS.port, 0, 65_535),
-      host: text(env, 'HOST', DEFAULTS.host),
-    }),
-  };
-}
-
-/** Unset and empty both mean "use the default", except where emptiness has a meaning. */
-export function raw(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function text(env: Env, name: string, fallback: string): string {
-  return raw(env, name) ?? fallback;
-}
-
-export function integer(
+/** The configuration and the warnings about unknown variables that look like ours. */
+export function loadSettings(
   env: Env,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  const value = raw(env, name);
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
-  const n = Number(value);
-  if (n < min || n > max)
-    throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
-  return n;
+  flags: ReadonlyMap<string, string>,
+): { config: Config; warnings: readonly string[] } {
+  const resolved = resolveSettings(flags, env);
+  return { config: assemble(resolved), warnings: resolved.warnings };
 }
 
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const value = raw(env, name)?.toLowerCase();
-  if (value === undefined) return fallback;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new ConfigError(name, `must be true or false, got "${value}"`);
-}
+function assemble(resolved: Resolved): Config {
+  const { values: v, sources } = resolved;
+  const label = (name: keyof typeof SETTINGS) => settingLabel(name, sources[name]);
+  const variable = (name: keyof typeof SETTINGS) => {
+    const source = sources[name];
+    return source.kind === 'env' ? source.variable : `--${SETTINGS[name].flag}`;
+  };
 
-function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
-  const value = raw(env, name)?.toLowerCase();
-  if (value === undefined) return fallback;
-  const match = allowed.find((candidate) => candidate === value);
-  if (match === undefined) {
-    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  // Node requires requestTimeout >= headersTimeout; unset, it follows a larger headers timeout.
+  let requestTimeoutMs = v.requestTimeoutMs;
+  if (sources.requestTimeoutMs.kind === 'default') {
+    requestTimeoutMs = Math.max(requestTimeoutMs, v.headersTimeoutMs);
+  } else if (requestTimeoutMs < v.headersTimeoutMs) {
+    throw new ConfigError(
+      variable('requestTimeoutMs'),
+      `must be at least ${label('headersTimeoutMs')} (${v.headersTimeoutMs}), got ${requestTimeoutMs}`,
+      label('requestTimeoutMs'),
+    );
   }
-  return match;
-}
 
-/**
- * An absolute http(s) URL, or the fallback when unset. Anything else (a `javascript:` URL
- * included) is refused: the value becomes a link on the status page.
- */
-function httpUrl(env: Env, name: string, fallback: string | null): string | null {
-  const value = raw(env, name);
-  if (value === undefined) return fallback;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(name, `must be an absolute http(s) URL, got "${value}"`);
+  const metrics = v.metricsListenAddress;
+  if (metrics !== null && metrics.port !== 0 && metrics.port === v.listenAddress.port) {
+    throw new ConfigError(
+      variable('metricsListenAddress'),
+      `must differ from the port of ${label('listenAddress')}`,
+      label('metricsListenAddress'),
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(name, `must be an http(s) URL, got "${value}"`);
-  }
-  // It is shown on the status page and logged at start-up: no place for a password.
-  if (url.username !== '' || url.password !== '') {
-    throw new ConfigError(name, 'must not contain a user name or password');
-  }
-  return url.toString();
-}
 
-/** STATE_FILE is the one variable where "set but empty" means something: no persistence. */
-function stateFile(env: Env): string | null {
-  const value = env['STATE_FILE'];
-  if (value === undefined) return DEFAULTS.stateFile;
-  const trimmed = value.trim();
-  return trimmed === '' ? null : trimmed;
+  return {
+    port: v.listenAddress.port,
+    host: v.listenAddress.host,
+    stateFile: v.stateFile,
+    logLevel: v.logLevel,
+    logFormat: v.logFormat,
+    strictJson: v.strictJson,
+    futureToleranceSeconds: v.futureToleranceSeconds,
+    maxAccounts: v.maxAccounts,
+    maxSidSeries: v.maxSidSeries,
+    buildRevision: v.buildRevision,
+    api: fallbackConfig(resolved),
+    heartbeatIntervalSeconds: v.heartbeatIntervalSeconds,
+    grafanaUrl: v.grafanaUrl,
+    http: {
+      headersTimeoutMs: v.headersTimeoutMs,
+      requestTimeoutMs,
+      keepAliveTimeoutMs: v.keepAliveTimeoutMs,
+      maxHeaderBytes: v.maxHeaderBytes,
+      maxConnections: v.maxConnections,
+      rateLimitPerMinute: v.rateLimitPerMinute,
+      rateLimitBurst: v.rateLimitBurst,
+      maxConcurrentLargeIngests: v.maxConcurrentLargeIngests,
+    },
+    security: securityConfig(resolved, v.listenAddress.host),
+  };
 }

@@ -17,6 +17,10 @@ export interface SelfMetrics {
   persistSucceeded(nowMs: number, durationMs: number): void;
   persistFailed(): void;
   stateLoadFailed(): void;
+  /** A configuration (re)load: start-up counts as the first successful one, as in Prometheus. */
+  configLoaded(nowMs: number): void;
+  /** A reload refused; the previous configuration keeps running. */
+  configReloadFailed(): void;
   /** The registry's families as data, for the shared renderer. */
   families(): Promise<MetricFamily[]>;
 }
@@ -68,6 +72,16 @@ export function createSelfMetrics(build: BuildInfo): SelfMetrics {
     help: 'State files that could not be read or parsed at start-up (moved aside; the exporter started empty).',
     registers: [registry],
   });
+  const reloadOk = new Gauge({
+    name: 'exotel_exporter_config_last_reload_successful',
+    help: 'Whether the last configuration reload (SIGHUP or POST /-/reload) succeeded; 0: the previous configuration is still in force.',
+    registers: [registry],
+  });
+  const reloadTime = new Gauge({
+    name: 'exotel_exporter_config_last_reload_success_timestamp_seconds',
+    help: 'Unix time of the last successful configuration load (start-up or reload).',
+    registers: [registry],
+  });
   new Gauge({
     name: 'exotel_exporter_build_info',
     help: 'Build information; always 1.',
@@ -95,6 +109,11 @@ export function createSelfMetrics(build: BuildInfo): SelfMetrics {
     },
     persistFailed: () => persistErrors.inc(),
     stateLoadFailed: () => loadErrors.inc(),
+    configLoaded: (nowMs) => {
+      reloadOk.set(1);
+      reloadTime.set(nowMs / 1000);
+    },
+    configReloadFailed: () => reloadOk.set(0),
     families: async () => (await registry.getMetricsAsJSON()).map(toFamily),
   };
 }
