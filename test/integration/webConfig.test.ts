@@ -74,7 +74,7 @@ describe('the shipped example web configuration', () => {
       writeFileSync(file, text);
       expect(promtool(file).status).not.toBe(0);
       await expect(startExporterProcess({ WEB_CONFIG_FILE: file })).rejects.toThrow(
-        `invalid configuration: WEB_CONFIG_FILE ${field}`,
+        `invalid configuration: --web.config.file/WEB_CONFIG_FILE ${field}`,
       );
     }
   });
