@@ -83,7 +83,7 @@ function assemble(resolved: Resolved): Config {
   if (metrics !== null && metrics.port !== 0 && metrics.port === v.listenAddress.port) {
     throw new ConfigError(
       variable('metricsListenAddress'),
-      `must differ from the port of ${label('listenAddress')}`,
+      'must differ from the port of --web.listen-address (PORT)',
       label('metricsListenAddress'),
     );
   }

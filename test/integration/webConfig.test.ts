@@ -259,7 +259,7 @@ describe('METRICS_PORT', () => {
 
   it('refuses METRICS_PORT equal to PORT', async () => {
     await expect(startExporterProcess({ PORT: '18747', METRICS_PORT: '18747' })).rejects.toThrow(
-      'invalid configuration: METRICS_PORT must differ from PORT',
+      'invalid configuration: --web.metrics-listen-address/METRICS_PORT must differ from the port of --web.listen-address (PORT)',
     );
   });
 });

@@ -123,7 +123,7 @@ describe('loadSecurityConfig', () => {
       loadSecurityConfig({ METRICS_PORT: '9000', METRICS_HOST: '127.0.0.1' }, main).metricsListener,
     ).toEqual({ port: 9000, host: '127.0.0.1' });
     expect(() => loadSecurityConfig({ METRICS_PORT: '8747' }, main)).toThrow(
-      'invalid configuration: --web.metrics-listen-address/METRICS_PORT must differ from the port of --web.listen-address/PORT',
+      'invalid configuration: --web.metrics-listen-address/METRICS_PORT must differ from the port of --web.listen-address (PORT)',
     );
     expect(() => loadSecurityConfig({ METRICS_PORT: 'x' }, main)).toThrow(/METRICS_PORT/);
   });
