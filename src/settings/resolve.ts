@@ -70,7 +70,13 @@ export function settingLabel(name: SettingName, source: Source): string {
  * unknown flags with the closest valid one.
  */
 function normaliseArgs(args: readonly string[]): string[] {
+  let valueNext = false;
   return args.map((arg) => {
+    if (valueNext) {
+      // `--flag value`: this is the value (parseArgs reads it), whatever it looks like.
+      valueNext = false;
+      return arg;
+    }
     if (!arg.startsWith('-') || arg === '-') {
       throw new UsageError(`unexpected argument "${arg.slice(0, 100)}"`);
     }
@@ -92,6 +98,7 @@ function normaliseArgs(args: readonly string[]): string[] {
       if (negated !== null && !BY_FLAG.has(flagName)) {
         throw new UsageError(`--${flagName} takes no value`);
       }
+      valueNext = value === undefined;
       return arg;
     }
     return negated !== null && !BY_FLAG.has(flagName) ? `--${negated}=false` : `--${flagName}=true`;

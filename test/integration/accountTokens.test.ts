@@ -145,10 +145,10 @@ describe('bound and unbound tokens × own and other accounts × every carrier', 
 describe('rotation through the tokens file, without downtime', () => {
   it('old and new both valid during the rotation, then only the new; in-flight requests unaffected', async () => {
     // A steady stream of heartbeats with the old token while the file changes and reloads run.
-    let stop = false;
+    const flow = { stop: false };
     const statuses: number[] = [];
     const stream = (async () => {
-      while (!stop) statuses.push((await post('acme', ACME, 'bearer')).status);
+      while (!flow.stop) statuses.push((await post('acme', ACME, 'bearer')).status);
     })();
 
     // Step 1: add the new token next to the old one.
@@ -157,7 +157,7 @@ describe('rotation through the tokens file, without downtime', () => {
     await expectAnswer('acme', NEW_ACME, 'path', true);
     await expectAnswer('acme', ACME, 'path', true);
     await expectAnswer('support', NEW_ACME, 'path', false);
-    stop = true;
+    flow.stop = true;
     await stream;
     expect(statuses.length).toBeGreaterThan(0);
     expect(new Set(statuses)).toEqual(new Set([200]));

@@ -29,7 +29,9 @@ export function parseTokensFile(text: string): TokenEntry[] {
   } catch {
     fail('is not valid YAML');
   }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+  // An empty file (a Secret not filled in yet) means no tokens from the file.
+  if (document === null || document === undefined) return [];
+  if (typeof document !== 'object' || Array.isArray(document)) {
     fail('must be a mapping with a "tokens" list');
   }
   const unknown = Object.keys(document).find((key) => key !== 'tokens');
