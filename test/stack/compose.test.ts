@@ -474,11 +474,12 @@ describe('Dockerfile', () => {
     expect(runtimeText).toMatch(/^VOLUME \["\/var\/lib\/exotel-exporter"\]$/m);
   });
 
-  it('exposes 8747, checks /-/healthy with node, and runs dist/main.js directly', () => {
+  it('exposes 8747, checks /-/healthy with node, and runs dist/main.js directly as the entrypoint', () => {
     expect(runtime).toContain('EXPOSE 8747');
     const healthcheck = runtime.find((line) => line.startsWith('HEALTHCHECK')) ?? '';
     expect(healthcheck).toMatch(/CMD \["node", "-e", ".*\/-\/healthy/);
-    expect(runtime.at(-1)).toBe('CMD ["node", "dist/main.js"]');
+    // The entrypoint, so that `docker run <image> send …` and `docker run <image> --flag` work.
+    expect(runtime.slice(-2)).toEqual(['ENTRYPOINT ["node", "dist/main.js"]', 'CMD []']);
   });
 
   it('passes BUILD_REVISION from a build argument to the environment', () => {
