@@ -248,7 +248,9 @@ describe('without tokens', () => {
   it('refuses a weak token at start-up, naming the variable but not the value', async () => {
     await expect(
       startExporterProcess({ WEBHOOK_TOKENS: `${TOKEN_A},short-secret` }),
-    ).rejects.toThrow(/invalid configuration: --webhook.tokens\/WEBHOOK_TOKENS token 2 of 2 must be/);
+    ).rejects.toThrow(
+      /invalid configuration: --webhook.tokens\/WEBHOOK_TOKENS token 2 of 2 must be/,
+    );
     await expect(
       startExporterProcess({ WEBHOOK_TOKENS: `${TOKEN_A},short-secret` }),
     ).rejects.not.toThrow(/short-secret/);

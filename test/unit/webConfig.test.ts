@@ -121,7 +121,9 @@ describe('parseWebConfig', () => {
     ['a: 1\na: 2', 'is not valid YAML'],
     ['- just\n- a list', 'the file must be a mapping'],
   ])('refuses %j', (text, message) => {
-    expect(() => parseWebConfig(text)).toThrow(`invalid configuration: --web.config.file/WEB_CONFIG_FILE`);
+    expect(() => parseWebConfig(text)).toThrow(
+      `invalid configuration: --web.config.file/WEB_CONFIG_FILE`,
+    );
     expect(() => parseWebConfig(text)).toThrow(message);
   });
 
