@@ -156,8 +156,10 @@ describe('dashboard JSON model', () => {
     const account = variable('account');
     expect(account).toMatchObject({
       type: 'query',
-      definition: 'label_values(exotel_heartbeat_status, account)',
-      query: { query: 'label_values(exotel_heartbeat_status, account)' },
+      definition: `label_values(exotel_heartbeat_status{job="${DEFAULT_JOB}",job=~"$job",instance=~"$instance"}, account)`,
+      query: {
+        query: `label_values(exotel_heartbeat_status{job="${DEFAULT_JOB}",job=~"$job",instance=~"$instance"}, account)`,
+      },
       multi: true,
       includeAll: true,
       allValue: '.+',
@@ -165,14 +167,20 @@ describe('dashboard JSON model', () => {
     expect(DATASOURCE_UIDS).toContain(account.datasource?.uid);
   });
 
-  it('has a job variable for the series without account, defaulting to the documented job', () => {
-    const job = variable('job');
-    expect(job).toMatchObject({
+  it('has job and instance variables from the targets the mixin selects, All by default', () => {
+    expect(variable('job')).toMatchObject({
       type: 'query',
-      query: { query: 'label_values(exotel_exporter_build_info, job)' },
-      current: { value: DEFAULT_JOB },
+      query: { query: `label_values(up{job="${DEFAULT_JOB}"}, job)` },
+      current: { value: ['$__all'] },
     });
-    expect(DATASOURCE_UIDS).toContain(job.datasource?.uid);
+    expect(variable('instance')).toMatchObject({
+      type: 'query',
+      query: { query: `label_values(up{job="${DEFAULT_JOB}",job=~"$job"}, instance)` },
+      current: { value: ['$__all'] },
+    });
+    for (const name of ['job', 'instance']) {
+      expect(DATASOURCE_UIDS).toContain(variable(name).datasource?.uid);
+    }
   });
 
   it('has unique panel ids and a layout without overlaps inside 24 columns', () => {
@@ -260,7 +268,7 @@ describe('dashboard queries', () => {
   );
 
   it.each(queries.map((q) => [`${q.panelTitle} ${q.refId}`, q] as const))(
-    '%s: selects only known metrics, by account where they have one, else by job',
+    '%s: selects only known metrics, by the mixin selector, $job and $instance, and by account where they have one',
     (_label, q) => {
       const selectors = vectorSelectors(q.rawExpr);
       expect(selectors.length).toBeGreaterThan(0);
@@ -270,14 +278,19 @@ describe('dashboard queries', () => {
           PROM_CLIENT_SERIES.includes(metric) ||
           PROMETHEUS_SERIES.includes(metric);
         expect(known, `${metric} is neither in the README nor a known series`).toBe(true);
+        expect(matchers, metric).toContainEqual({ label: 'job', op: '=', value: DEFAULT_JOB });
+        expect(matchers, metric).toContainEqual({ label: 'job', op: '=~', value: '$job' });
+        expect(matchers, metric).toContainEqual({
+          label: 'instance',
+          op: '=~',
+          value: '$instance',
+        });
         if (README_METRICS.get(metric)?.includes('account') === true) {
           expect(matchers, metric).toContainEqual({
             label: 'account',
             op: '=~',
             value: '$account',
           });
-        } else {
-          expect(matchers, metric).toContainEqual({ label: 'job', op: '=', value: '$job' });
         }
       }
     },
@@ -294,8 +307,10 @@ describe('dashboard queries', () => {
     expect(substituteVariables('rate(x{account=~"$account"}[$__rate_interval])')).toBe(
       'rate(x{account=~".+"}[1m])',
     );
-    expect(substituteVariables('x{job="${job}"}')).toBe(`x{job="${DEFAULT_JOB}"}`);
-    expect(() => substituteVariables('x{instance="$instance"}')).toThrow(/\$instance/);
+    expect(substituteVariables('x{job=~"${job}",instance=~"$instance"}')).toBe(
+      'x{job=~".+",instance=~".+"}',
+    );
+    expect(() => substituteVariables('x{pod="$pod"}')).toThrow(/\$pod/);
   });
 });
 
@@ -355,13 +370,20 @@ function expectPromql(inputSeries: { series: string; values: string }[], tests: 
   expect(result.status, result.output).toBe(0);
 }
 
-const status = (account: string, current: string) =>
-  ['OK', 'WARNING', 'CRITICAL', 'PAYLOAD_TOO_LARGE'].map((s) => ({
-    series: `exotel_heartbeat_status{account="${account}",status="${s}",job="${DEFAULT_JOB}"}`,
+const TARGET = `job="${DEFAULT_JOB}",instance="exporter:8747"`;
+/** One replica's state set for an account, and its applied heartbeat's timestamp. */
+const status = (account: string, current: string, instance = 'exporter:8747', timestamp = 100) => [
+  ...['OK', 'WARNING', 'CRITICAL', 'PAYLOAD_TOO_LARGE'].map((s) => ({
+    series: `exotel_heartbeat_status{account="${account}",status="${s}",job="${DEFAULT_JOB}",instance="${instance}"}`,
     values: s === current ? '1x20' : '0x20',
-  }));
+  })),
+  {
+    series: `exotel_heartbeat_timestamp_seconds{account="${account}",job="${DEFAULT_JOB}",instance="${instance}"}`,
+    values: `${current === '' ? 0 : timestamp}x20`,
+  },
+];
 const lastReceived = (account: string, value: number) => ({
-  series: `exotel_heartbeat_last_received_timestamp_seconds{account="${account}",job="${DEFAULT_JOB}"}`,
+  series: `exotel_heartbeat_last_received_timestamp_seconds{account="${account}",${TARGET}}`,
   values: `${value}x20`,
 });
 
@@ -396,6 +418,8 @@ describe('dashboard queries through promtool', () => {
       big: [2, 'PAYLOAD_TOO_LARGE'],
       crit: [3, 'CRITICAL'],
       never: [-1, 'NO HEARTBEAT YET'],
+      // Two replicas: the one with the newer heartbeat (OK) wins over a lagging one (CRITICAL).
+      lag: [0, 'OK'],
     };
     expectPromql(
       [
@@ -404,18 +428,21 @@ describe('dashboard queries through promtool', () => {
         ...status('big', 'PAYLOAD_TOO_LARGE'),
         ...status('crit', 'CRITICAL'),
         ...status('never', ''),
+        ...status('lag', 'OK', 'r1:8747', 200),
+        ...status('lag', 'CRITICAL', 'r2:8747', 100),
         lastReceived('ok', 1000),
         lastReceived('warn', 1000),
         lastReceived('big', 1000),
         lastReceived('crit', 1000),
         lastReceived('never', 0),
+        lastReceived('lag', 1000),
       ],
       [
         {
           expr,
           eval_time: '5m',
           exp_samples: Object.entries(expected).map(([account, [value]]) => ({
-            labels: `{account="${account}"}`,
+            labels: `{account="${account}",job="${DEFAULT_JOB}"}`,
             value,
           })),
         },
@@ -457,10 +484,22 @@ describe('dashboard queries through promtool', () => {
     const s1 = `account="a",sid="S1",phone_number="+911234567890",direction="incoming",job="${DEFAULT_JOB}"`;
     // S2 has no phone number: the exporter's empty label is no label at all to Prometheus.
     const s2 = `account="a",sid="S2",direction="outgoing",job="${DEFAULT_JOB}"`;
+    const s3 = `account="a",sid="S3",direction="outgoing",job="${DEFAULT_JOB}"`;
+    // A second replica r2 with older detail (ts 500 < 900) that restarted empty and saw S1 only
+    // from 300, and still lists S3, which the freshest detail no longer does: S1 keeps 60, S3 is
+    // left out.
+    const r1 = 'instance="r1:8747"';
+    const r2 = 'instance="r2:8747"';
+    const since = 'exotel_exophone_affected_since_timestamp_seconds';
+    const details = `exotel_exophone_details_timestamp_seconds{account="a",job="${DEFAULT_JOB}"`;
     expectPromql(
       [
-        { series: `exotel_exophone_affected_since_timestamp_seconds{${s1}}`, values: '60x20' },
-        { series: `exotel_exophone_affected_since_timestamp_seconds{${s2}}`, values: '700x20' },
+        { series: `${since}{${s1},${r1}}`, values: '60x20' },
+        { series: `${since}{${s2},${r1}}`, values: '700x20' },
+        { series: `${since}{${s1},${r2}}`, values: '300x20' },
+        { series: `${since}{${s3},${r2}}`, values: '300x20' },
+        { series: `${details},${r1}}`, values: '900x20' },
+        { series: `${details},${r2}}`, values: '500x20' },
       ],
       [
         {

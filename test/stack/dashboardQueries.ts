@@ -14,15 +14,16 @@ export const DASHBOARD_PATH = fileURLToPath(
 export const DEFAULT_JOB = 'exotel-heartbeat-exporter';
 
 /**
- * What each dashboard variable becomes. `$account` is a multi-value regex variable whose "All"
- * value is `.+`; `$job` is the default job. `$__rate_interval` is 1m: a rate() over it needs at
+ * What each dashboard variable becomes. `$job`, `$instance` and `$account` are multi-value regex
+ * variables whose "All" value is `.+` (the mixin's selector still restricts `job`). `$__rate_interval` is 1m: a rate() over it needs at
  * least two samples, so a Prometheus evaluating these queries must scrape every 30 s or faster
  * (in Grafana it is at least four scrape intervals: 2m with deploy/prometheus's 30 s).
  * `$datasource` only appears in datasource references, never in an expression.
  */
 export const VARIABLE_VALUES: Readonly<Record<string, string>> = {
   account: '.+',
-  job: DEFAULT_JOB,
+  job: '.+',
+  instance: '.+',
   __rate_interval: '1m',
   __interval: '15s',
 };

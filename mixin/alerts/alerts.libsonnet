@@ -1,0 +1,1 @@
+(import 'heartbeat.libsonnet') + (import 'exporter.libsonnet')

@@ -1,0 +1,1 @@
+(import 'exotel-heartbeat.libsonnet')
