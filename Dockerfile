@@ -35,6 +35,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The runbook, served at /runbook: the exporter reads it from ../docs/runbook.md next to dist/.
+COPY docs/runbook.md ./docs/runbook.md
 # The state directory must exist and belong to the unprivileged user before VOLUME, so a fresh
 # named volume is initialised with that ownership.
 RUN mkdir -p /var/lib/exotel-exporter && chown node:node /var/lib/exotel-exporter

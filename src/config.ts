@@ -28,6 +28,8 @@ export interface Config {
   readonly futureToleranceSeconds: number;
   readonly maxAccounts: number;
   readonly maxSidSeries: number;
+  /** Per-SID (SID, direction) pairs across all accounts; bounds the exposition with maxAccounts. */
+  readonly maxTotalSidSeries: number;
   /** Source revision reported by `exotel_exporter_build_info`. */
   readonly buildRevision: string;
   /** The Exotel API fallback for PAYLOAD_TOO_LARGE (--exotel.*; src/fallback/). */
@@ -36,6 +38,10 @@ export interface Config {
   readonly heartbeatIntervalSeconds: number;
   /** The Grafana dashboard the status page links to; `null`: no link. */
   readonly grafanaUrl: string | null;
+  /** Accounts silent this long are forgotten; `null`: never (src/state/expiry.ts). */
+  readonly accountExpirySeconds: number | null;
+  /** `rehearsal…` accounts silent this long are forgotten; always on, below the absence alert. */
+  readonly rehearsalExpirySeconds: number;
   /** Timeouts, sizes, connection cap, per-source rate limit, large-ingest bound (src/http/). */
   readonly http: HttpLimits;
   /** Webhook tokens, web configuration, the metrics listener, the lifecycle API. */
@@ -88,6 +94,28 @@ function assemble(resolved: Resolved): Config {
     );
   }
 
+  // ExotelHeartbeatMissing fires after three heartbeat intervals of silence. An expiring account's
+  // series leave /metrics, which resolves that alert, so expiry must come well after it.
+  const interval = v.heartbeatIntervalSeconds;
+  const minExpiry = minAccountExpirySeconds(interval);
+  if (v.accountExpirySeconds !== null && v.accountExpirySeconds < minExpiry) {
+    throw new ConfigError(
+      variable('accountExpirySeconds'),
+      `must be 0 (off) or at least ${minExpiry} (3 x HEARTBEAT_INTERVAL_SECONDS + 3600, so ExotelHeartbeatMissing fires before an account expires), got ${v.accountExpirySeconds}`,
+      label('accountExpirySeconds'),
+    );
+  }
+  // Rehearsal accounts must be gone before ExotelHeartbeatMissing could fire for them.
+  const maxRehearsal = 3 * interval - 1;
+  const rehearsalExpirySeconds = v.rehearsalExpirySeconds ?? Math.min(maxRehearsal, 2 * interval);
+  if (rehearsalExpirySeconds > maxRehearsal) {
+    throw new ConfigError(
+      variable('rehearsalExpirySeconds'),
+      `must be below 3 x HEARTBEAT_INTERVAL_SECONDS (${maxRehearsal + 1}), so a rehearsal account is gone before ExotelHeartbeatMissing could fire for it, got ${rehearsalExpirySeconds}`,
+      label('rehearsalExpirySeconds'),
+    );
+  }
+
   return {
     port: v.listenAddress.port,
     host: v.listenAddress.host,
@@ -98,20 +126,32 @@ function assemble(resolved: Resolved): Config {
     futureToleranceSeconds: v.futureToleranceSeconds,
     maxAccounts: v.maxAccounts,
     maxSidSeries: v.maxSidSeries,
+    maxTotalSidSeries: v.maxTotalSidSeries,
     buildRevision: v.buildRevision,
     api: fallbackConfig(resolved),
     heartbeatIntervalSeconds: v.heartbeatIntervalSeconds,
     grafanaUrl: v.grafanaUrl,
+    accountExpirySeconds: v.accountExpirySeconds,
+    rehearsalExpirySeconds,
     http: {
       headersTimeoutMs: v.headersTimeoutMs,
       requestTimeoutMs,
       keepAliveTimeoutMs: v.keepAliveTimeoutMs,
       maxHeaderBytes: v.maxHeaderBytes,
       maxConnections: v.maxConnections,
+      maxConnectionsPerSource: v.maxConnectionsPerSource,
       rateLimitPerMinute: v.rateLimitPerMinute,
       rateLimitBurst: v.rateLimitBurst,
       maxConcurrentLargeIngests: v.maxConcurrentLargeIngests,
     },
     security: securityConfig(resolved, v.listenAddress.host),
   };
+}
+
+/**
+ * The shortest --limits.account-expiry-seconds: ExotelHeartbeatMissing's threshold (three heartbeat
+ * intervals) plus one hour (4,500 s with 5-minute heartbeats), so the alert fires and pages first.
+ */
+export function minAccountExpirySeconds(heartbeatIntervalSeconds: number): number {
+  return 3 * heartbeatIntervalSeconds + 3_600;
 }

@@ -16,7 +16,9 @@ import type { Logger } from './logger.js';
 import { ScrapeRenderer } from './metrics/scrape.js';
 import { createSelfMetrics, type BuildInfo, type SelfMetrics } from './metrics/selfMetrics.js';
 import { Persister } from './persist/persister.js';
-import { decodeState } from './persist/snapshotCodec.js';
+import { applyRestoreRules } from './persist/restoreRules.js';
+import { decodeState, looksLikeStateFile } from './persist/snapshotCodec.js';
+import { maxStateFileBytes } from './persist/stateFileLimit.js';
 import { StateEncoder } from './persist/stateEncoder.js';
 import {
   asError,
@@ -25,12 +27,16 @@ import {
   writeFileAtomic,
   type StateFs,
 } from './persist/stateFile.js';
+import { dueForExpiry, type ExpirySettings } from './state/expiry.js';
 import { Store } from './state/store.js';
+import type { WebhookTokens } from './http/auth/webhookTokens.js';
+import { guardConnections } from './http/connectionLimit.js';
 import { RecentHeartbeats } from './status/recentHeartbeats.js';
 import { LiveSecurity } from './http/security.js';
 import { createReloader, loadReloadable } from './reloader.js';
 import { ConfigError } from './settings/configError.js';
 import { settingName, type SettingName } from './settings/table.js';
+import { renderRunbookPage, runbookUnavailablePage, type RunbookPage } from './ui/runbookPage.js';
 
 const FORCE_CLOSE_AFTER_MS = 7_000;
 
@@ -45,6 +51,8 @@ export interface ExporterDeps {
   readonly fetch: typeof fetch;
   readonly timers: Timers;
   readonly random: () => number;
+  /** docs/runbook.md, served as HTML at /runbook; read once at start-up through `fs`. */
+  readonly runbookPath: string;
 }
 
 export interface RunningExporter {
@@ -70,6 +78,9 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
   const live = new LiveSecurity(initial.security);
   const { metricsListener } = config.security;
   const { web } = initial.security;
+  // Restoring state checks accounts against the tokens in force at start-up.
+  const webhookTokens = initial.security.tokens;
+  const runbook = await loadRunbook(deps);
   const stateFile = config.stateFile;
   const encoder = new StateEncoder();
   const persister =
@@ -109,6 +120,14 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
   let fallback = makeFallback(apiAccounts);
 
   let ready = false;
+  const removeAccount = (account: string, reason: 'admin' | ExpiryReasonName): boolean => {
+    if (!store.remove(account)) return false;
+    selfMetrics.accountRemoved(reason);
+    logger.info({ account, reason }, 'account removed');
+    persister?.schedule();
+    fallback?.check();
+    return true;
+  };
   const appDeps: AppDeps = {
     validator: compileHeartbeatValidator(!config.strictJson),
     allowRepairs: !config.strictJson,
@@ -122,7 +141,11 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
       fallback?.check();
     },
     isReady: () => ready,
-    scrape: new ScrapeRenderer(store, selfMetrics, { maxSidSeries: config.maxSidSeries }),
+    removeAccount: (account) => removeAccount(account, 'admin'),
+    scrape: new ScrapeRenderer(store, selfMetrics, {
+      maxSidSeries: config.maxSidSeries,
+      maxTotalSidSeries: config.maxTotalSidSeries,
+    }),
     recent: new RecentHeartbeats(),
     rateLimiter: new SourceRateLimiter(config.http.rateLimitPerMinute, config.http.rateLimitBurst),
     ingestGate: new IngestGate(config.http.maxConcurrentLargeIngests),
@@ -130,6 +153,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
       heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
       grafanaUrl: config.grafanaUrl,
     },
+    runbook,
   };
   let metricsServer: Server | null = null;
   const reload = createReloader({
@@ -158,11 +182,21 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     pages: metricsListener === null,
     security,
     reload: lifecycle,
+    // Removal is as protected as /metrics, or refused: on PORT only with basic auth.
+    admin: web.basicAuth !== null,
   });
+  const refused = (reason: Parameters<SelfMetrics['connectionRefused']>[0]) =>
+    selfMetrics.connectionRefused(reason);
+  const connectionLimits = {
+    perSource: config.http.maxConnectionsPerSource,
+    // A silent socket gets as long for its first byte as a client gets for its whole head.
+    firstByteMs: config.http.headersTimeoutMs,
+  };
 
   const server = createListener(serverOptions(config.http), web.tls, app);
   // Timeouts, header size and connection cap: the reasoning is in src/settings/table.ts.
   applyServerLimits(server, config.http);
+  guardConnections(server, connectionLimits, refused);
   await listenOn(server, config.port, config.host).catch((error: unknown) => {
     throw listenError(error, 'listenAddress', config.host, config.port);
   });
@@ -177,9 +211,16 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     metricsServer = createListener(
       serverOptions(config.http),
       web.tls,
-      createApp(appDeps, { webhook: false, pages: true, security, reload: lifecycle }),
+      createApp(appDeps, {
+        webhook: false,
+        pages: true,
+        security,
+        reload: lifecycle,
+        admin: true,
+      }),
     );
     applyServerLimits(metricsServer, config.http);
+    guardConnections(metricsServer, connectionLimits, refused);
     await listenOn(metricsServer, metricsListener.port, metricsListener.host).catch(
       (error: unknown) => {
         server.close();
@@ -198,7 +239,32 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     );
   }
 
-  if (stateFile !== null) await loadState({ ...deps, stateFile, store, selfMetrics });
+  if (stateFile !== null) {
+    try {
+      const changed = await loadState({ ...deps, stateFile, store, selfMetrics, webhookTokens });
+      // What was dropped or clamped is saved now, so the file says what the exporter serves.
+      if (changed) persister?.schedule();
+    } catch (error) {
+      // A STATE_FILE that is not ours to touch: stop (main.ts reports it and exits 2).
+      await Promise.all([
+        closeListener(server, 0),
+        metricsServer === null ? Promise.resolve() : closeListener(metricsServer, 0),
+      ]);
+      throw error;
+    }
+  }
+  const expiry: ExpirySettings = {
+    accountExpirySeconds: config.accountExpirySeconds,
+    rehearsalExpirySeconds: config.rehearsalExpirySeconds,
+  };
+  const sweeping = new AbortController();
+  const sweep = () => {
+    for (const { account, reason } of dueForExpiry(store.snapshot(), clock.now(), expiry)) {
+      removeAccount(account, reason);
+    }
+  };
+  sweep();
+  const sweeper = sweepForever(deps.timers, sweepIntervalMs(config), sweep, sweeping.signal);
   selfMetrics.configLoaded(clock.now());
   ready = true;
   logger.info('ready');
@@ -231,6 +297,8 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
       await closed;
       clearTimeout(force);
       await metricsClosed;
+      sweeping.abort();
+      await sweeper;
       await fallback?.close();
       await persister?.flush();
     },
@@ -249,15 +317,65 @@ function listenError(error: unknown, name: SettingName, host: string, port: numb
   );
 }
 
+/**
+ * Reads and renders the runbook once. Unreadable, it is logged (naming the path) and /runbook
+ * answers 503 saying so; start-up goes on, because a missing document must not stop the alerting
+ * the exporter exists for.
+ */
+async function loadRunbook({ fs, runbookPath, logger }: ExporterDeps): Promise<RunbookPage> {
+  let markdown: string;
+  try {
+    markdown = await fs.readFile(runbookPath, 'utf8');
+  } catch (error) {
+    logger.warn(
+      { runbookPath, err: asError(error) },
+      'runbook unavailable: could not read it; /runbook answers 503',
+    );
+    return runbookUnavailablePage();
+  }
+  return renderRunbookPage(markdown);
+}
+
+type ExpiryReasonName = ReturnType<typeof dueForExpiry>[number]['reason'];
+
+/**
+ * Often enough that a rehearsal account is gone before ExotelHeartbeatMissing could fire for it
+ * (config.ts keeps REHEARSAL_EXPIRY_SECONDS below three heartbeat intervals), at most every 30 s.
+ */
+export function sweepIntervalMs(config: Config): number {
+  const marginMs = (3 * config.heartbeatIntervalSeconds - config.rehearsalExpirySeconds) * 1000;
+  return Math.max(1_000, Math.min(30_000, Math.floor(marginMs / 2)));
+}
+
+async function sweepForever(
+  timers: Timers,
+  intervalMs: number,
+  sweep: () => void,
+  signal: AbortSignal,
+): Promise<void> {
+  for (;;) {
+    try {
+      await timers.sleep(intervalMs, signal);
+    } catch {
+      return; // aborted: shutting down
+    }
+    sweep();
+  }
+}
+
 interface LoadDeps extends ExporterDeps {
   readonly stateFile: string;
   readonly store: Store;
   readonly selfMetrics: SelfMetrics;
+  readonly webhookTokens: WebhookTokens;
 }
 
 /**
- * Restores state. A corrupt or unreadable file is moved aside with a warning and a metric, and the
- * exporter starts empty: crash-looping on a bad file would lose every future heartbeat too.
+ * Restores state, through the same rules a request meets (restoreRules.ts). A regular file that
+ * is too large or cannot be parsed is moved aside with a warning and a metric, and the exporter
+ * starts empty: crash-looping on a bad file would lose every future heartbeat too. A STATE_FILE
+ * that is not a regular file or cannot be read throws (readStateFile): it is left alone.
+ * Returns true when what was restored differs from the file.
  */
 async function loadState({
   fs,
@@ -266,26 +384,69 @@ async function loadState({
   selfMetrics,
   logger,
   clock,
-}: LoadDeps): Promise<void> {
-  const read = await readStateFile(fs, stateFile);
+  config,
+  webhookTokens,
+}: LoadDeps): Promise<boolean> {
+  const maxBytes = maxStateFileBytes(config.maxAccounts);
+  const read = await readStateFile(fs, stateFile, maxBytes, looksLikeStateFile);
   if (read.kind === 'missing') {
     logger.info({ stateFile }, 'no state file yet; starting empty');
-    return;
+    return false;
   }
   const decoded =
     read.kind === 'read'
       ? decodeState(read.text)
-      : { ok: false as const, detail: read.error.message };
+      : {
+          ok: false as const,
+          detail:
+            read.kind === 'foreign'
+              ? 'does not begin like a state file'
+              : `larger than ${maxBytes} bytes, the most MAX_ACCOUNTS=${config.maxAccounts} allows`,
+        };
   if (decoded.ok) {
-    const dropped = store.restore(decoded.accounts);
-    logger.info({ stateFile, accounts: decoded.accounts.size }, 'state restored');
+    for (const entry of decoded.refused) {
+      logger.warn(
+        { stateFile, index: entry.index, problem: entry.detail },
+        'state file entry breaks the rules a heartbeat must meet; account not restored',
+      );
+    }
+    selfMetrics.accountRemoved('invalid_state', decoded.refused.length);
+    const verdict = applyRestoreRules(decoded.accounts, {
+      isToken: (account) => webhookTokens.matches(account),
+      nowMs: clock.now(),
+      futureToleranceSeconds: config.futureToleranceSeconds,
+    });
+    if (verdict.tokenAccounts > 0) {
+      // The count only: the account's name is the token.
+      logger.warn(
+        { stateFile, count: verdict.tokenAccounts },
+        'state file has accounts named like a webhook token; not restored',
+      );
+      selfMetrics.accountRemoved('token_name', verdict.tokenAccounts);
+    }
+    if (verdict.clamped.length > 0) {
+      logger.warn(
+        {
+          stateFile,
+          accounts: verdict.clamped.slice(0, 20),
+          count: verdict.clamped.length,
+          futureToleranceSeconds: config.futureToleranceSeconds,
+        },
+        'state file has times beyond FUTURE_TOLERANCE_SECONDS; clamped to now so the next heartbeat applies',
+      );
+    }
+    const dropped = store.restore(verdict.accounts);
+    logger.info({ stateFile, accounts: verdict.accounts.size - dropped.length }, 'state restored');
     if (dropped.length > 0) {
       logger.warn(
         { dropped: dropped.slice(0, 20), count: dropped.length },
         'state file has more accounts than MAX_ACCOUNTS; extra accounts not restored',
       );
+      selfMetrics.accountRemoved('over_max_accounts', dropped.length);
     }
-    return;
+    return (
+      decoded.refused.length + verdict.tokenAccounts + verdict.clamped.length + dropped.length > 0
+    );
   }
   selfMetrics.stateLoadFailed();
   try {
@@ -300,4 +461,5 @@ async function loadState({
       'state file unusable and could not be moved aside; starting empty',
     );
   }
+  return false;
 }

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { systemClock } from './clock.js';
 import { ConfigError, loadSettings } from './config.js';
 import { startExporter, type RunningExporter } from './exporter.js';
@@ -179,6 +180,8 @@ async function runExporter(args: string[]): Promise<number> {
       fetch,
       timers: systemTimers,
       random: Math.random,
+      // Next to dist/ in the repository, the npm package and the Docker image alike.
+      runbookPath: fileURLToPath(new URL('../docs/runbook.md', import.meta.url)),
     });
   } catch (error) {
     // Files named by settings (web configuration, tokens, accounts) and the listen address are

@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { isWebhookPath, unauthenticatedLoggedPath } from './auth/webhookAuth.js';
 import type { IngestGate } from './ingestGate.js';
 import type { SourceRateLimiter } from './rateLimit.js';
 import { reject, type RejectDeps } from './reject.js';
@@ -12,22 +13,29 @@ export interface AdmissionDeps extends RejectDeps {
 const OVERLOADED_RETRY_AFTER_SECONDS = 5;
 
 /**
- * The per-source rate limit; answers 429 and returns false when the source is over it. The key is
- * the TCP peer, never X-Forwarded-For: a header anyone can set cannot be a rate-limit key.
+ * The per-source rate limit on every webhook request, before authentication: a wrong token costs
+ * the source as much as a heartbeat, so guessing is metered too. Answers 429 when the source is
+ * over it. The key is the TCP peer, never X-Forwarded-For: a header anyone can set cannot be a
+ * rate-limit key. Nothing of the path is recorded: before authentication it may hold a token.
  */
-export function withinRateLimit(
-  deps: AdmissionDeps,
-  req: Request,
-  res: Response,
-  account: string,
-): boolean {
-  const waitMs = deps.rateLimiter.take(req.socket.remoteAddress ?? 'unknown', deps.clock.now());
-  if (waitMs === 0) return true;
-  res.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
-  reject(deps, res, 429, 'rate_limited', 'too many requests from this source; slow down', {
-    account,
-  });
-  return false;
+export function webhookRateLimit(deps: AdmissionDeps) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!isWebhookPath(req.path)) {
+      next();
+      return;
+    }
+    const waitMs = deps.rateLimiter.take(req.socket.remoteAddress ?? 'unknown', deps.clock.now());
+    if (waitMs === 0) {
+      next();
+      return;
+    }
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
+    // The body was not read; do not keep the connection for whatever the client still sends.
+    res.setHeader('Connection', 'close');
+    reject(deps, res, 429, 'rate_limited', 'too many requests from this source; slow down', {
+      loggedPath: unauthenticatedLoggedPath(req.path),
+    });
+  };
 }
 
 /**

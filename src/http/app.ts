@@ -4,6 +4,8 @@ import type { Logger } from '../logger.js';
 import { chooseCoding, negotiateFormat } from '../metrics/negotiate.js';
 import type { ScrapeRenderer } from '../metrics/scrape.js';
 import type { Store } from '../state/store.js';
+import { ADMIN_PATH, registerAdminRoutes, type AdminRouteDeps } from './adminRoutes.js';
+import { webhookRateLimit } from './admission.js';
 import { basicAuth } from './auth/basicAuth.js';
 import { isWebhookPath, webhookAuth } from './auth/webhookAuth.js';
 import { heartbeatHandler, type HeartbeatRouteDeps } from './heartbeatRoute.js';
@@ -12,7 +14,7 @@ import { responseHeaders } from './responseHeaders.js';
 import { OPEN_SECURITY, type Security } from './security.js';
 import { registerStatusRoutes, STATUS_PATHS, type StatusRouteDeps } from './statusRoutes.js';
 
-export interface AppDeps extends HeartbeatRouteDeps, StatusRouteDeps {
+export interface AppDeps extends HeartbeatRouteDeps, StatusRouteDeps, AdminRouteDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -37,6 +39,11 @@ export interface AppOptions {
   readonly security: () => Security;
   /** POST /-/reload (only with --web.enable-lifecycle); null: the route answers 403. */
   readonly reload?: (() => Promise<ReloadOutcome>) | null;
+  /**
+   * DELETE /api/v1/accounts/<account> works (else 403): only where /metrics is protected, by
+   * basic auth or by being on its own METRICS_PORT.
+   */
+  readonly admin: boolean;
 }
 
 export type ReloadOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
@@ -45,6 +52,7 @@ export const OPEN_APP: AppOptions = {
   webhook: true,
   pages: true,
   security: () => OPEN_SECURITY,
+  admin: true,
 };
 
 /**
@@ -65,6 +73,9 @@ export function createApp(deps: AppDeps, options: AppOptions = OPEN_APP): expres
   app.use(basicAuth(() => options.security().web.basicAuth, skipsBasicAuth));
 
   if (options.webhook) {
+    // The per-source rate limit first, so refused tokens spend the source's budget too: once
+    // its burst is gone a guesser gets 429 before its token is even compared.
+    app.use(webhookRateLimit(deps));
     // Before routing: before the body, the content type, the account and readiness.
     app.use(webhookAuth(() => options.security().tokens, deps));
     app.post(HEARTBEAT_PATHS, heartbeatHandler(deps));
@@ -88,6 +99,8 @@ export function createApp(deps: AppDeps, options: AppOptions = OPEN_APP): expres
     app.all('/metrics', methodNotAllowed('GET, HEAD'));
     registerStatusRoutes(app, deps);
     app.all(STATUS_PATHS, methodNotAllowed('GET, HEAD'));
+    registerAdminRoutes(app, deps, options.admin);
+    app.all(ADMIN_PATH, methodNotAllowed('DELETE'));
   }
 
   app.get('/-/healthy', (_req, res) => {

@@ -5,7 +5,7 @@ import { ingestHeartbeat, type IngestDeps } from '../ingest.js';
 import { DEFAULT_ACCOUNT } from '../state/account.js';
 import { acceptedEntry } from '../status/acceptedEntry.js';
 import type { RecentHeartbeats } from '../status/recentHeartbeats.js';
-import { enterIngest, withinRateLimit, type AdmissionDeps } from './admission.js';
+import { enterIngest, type AdmissionDeps } from './admission.js';
 import { reject } from './reject.js';
 import { checkHeartbeatHeaders } from './requestGuards.js';
 
@@ -27,7 +27,6 @@ export interface HeartbeatRouteDeps extends IngestDeps, AdmissionDeps {
 export function heartbeatHandler(deps: HeartbeatRouteDeps) {
   return async (req: Request<{ account?: string }>, res: Response): Promise<void> => {
     const account = req.params.account ?? DEFAULT_ACCOUNT;
-    if (!withinRateLimit(deps, req, res, account)) return;
     if (!ACCOUNT_REGEX.test(account)) {
       reject(deps, res, 400, 'invalid_account', 'account must be 1-63 of a-z, 0-9, "-" and "_"', {
         account,

@@ -13,6 +13,8 @@ export interface HttpLimits {
   readonly maxHeaderBytes: number;
   /** Open connections beyond this are dropped on accept. */
   readonly maxConnections: number;
+  /** Open connections one source IP may hold; more are closed on accept. 0 turns it off. */
+  readonly maxConnectionsPerSource: number;
   /** Webhook requests per source IP per minute once its burst is spent; 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
   /** Webhook requests one source IP may send at once before the per-minute rate applies. */

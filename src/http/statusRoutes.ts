@@ -8,6 +8,7 @@ import type { Store } from '../state/store.js';
 import { parseRefresh, MAX_REFRESH_SECONDS, MIN_REFRESH_SECONDS } from '../ui/refresh.js';
 import { FAVICON_SVG } from '../ui/favicon.js';
 import { STATUS_CSS } from '../ui/statusCss.js';
+import type { RunbookPage } from '../ui/runbookPage.js';
 import { MAX_ROWS_PER_ACCOUNT, renderStatusPage } from '../ui/statusPage.js';
 import { sendError } from './reject.js';
 
@@ -19,10 +20,19 @@ export interface StatusRouteDeps {
     readonly heartbeatIntervalSeconds: number;
     readonly grafanaUrl: string | null;
   };
+  /** docs/runbook.md as HTML, rendered at start-up (src/ui/runbookPage.ts). */
+  readonly runbook: RunbookPage;
 }
 
 /** The routes below, for the app's 405 handler. */
-export const STATUS_PATHS = ['/', '/status.css', '/favicon.svg', '/favicon.ico', '/api/v1/status'];
+export const STATUS_PATHS = [
+  '/',
+  '/runbook',
+  '/status.css',
+  '/favicon.svg',
+  '/favicon.ico',
+  '/api/v1/status',
+];
 
 /**
  * No script at all, styles only from this origin, no framing, no forms, no referrer to the
@@ -33,7 +43,7 @@ export const STATUS_PAGE_CSP =
   "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
- * The status page, its style sheet and its JSON twin. They live on the same app and listener as
+ * The status page, its runbook, style sheet and JSON twin. They live on the same app and listener as
  * /metrics on purpose: protection added to /metrics covers them too.
  */
 export function registerStatusRoutes(app: express.Express, deps: StatusRouteDeps): void {
@@ -55,6 +65,12 @@ export function registerStatusRoutes(app: express.Express, deps: StatusRouteDeps
     });
     protect(res);
     res.status(200).type('html').send(html);
+  });
+
+  // The alerts' runbook_url and the status page's runbook links land here (README "Alerts").
+  app.get('/runbook', (_req, res) => {
+    protect(res);
+    res.status(deps.runbook.status).type('html').send(deps.runbook.html);
   });
 
   app.get('/status.css', (_req, res) => {

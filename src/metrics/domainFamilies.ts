@@ -3,12 +3,15 @@ import { DIRECTIONS, STATUS_TYPES, type Direction } from '../heartbeat/types.js'
 import type { Details } from '../state/account.js';
 import type { AccountEntry, StoreSnapshot } from '../state/store.js';
 import type { MetricFamily, Sample } from './exposition.js';
+import { affectedPairs, sidQuotas, type SidSeriesLimits } from './sidQuotas.js';
 
 type Labels = readonly (readonly [string, string])[];
 
-export interface ProjectionOptions {
-  /** Per account, at most this many (SID, direction) pairs become per-SID series. */
-  readonly maxSidSeries: number;
+/**
+ * Per account at most MAX_SID_SERIES (SID, direction) pairs become per-SID series, and across all
+ * accounts at most MAX_TOTAL_SID_SERIES, divided by sidQuotas.ts.
+ */
+export interface ProjectionOptions extends SidSeriesLimits {
   /**
    * false leaves the samples of the two per-SID families (PER_SID_FAMILIES) out: the scrape
    * renderer splices in text it keeps per account (sidSeriesText.ts). Default true.
@@ -46,11 +49,15 @@ export function domainFamilies(
     labels: [['account', account], ...extra],
     value,
   });
-  // Selecting the kept pairs sorts them when over the cap: only do it for the families that need it.
+  const quotas = sidQuotas(affectedPairs(snapshot), options);
+  const quota = (account: string): number => quotas.get(account) ?? 0;
+  // Selecting the kept pairs sorts them when over the quota: only for the families that need it.
   const series = new Map<string, SidSeries[]>();
   const kept = (account: string, details: Details | null): SidSeries[] => {
     let found = series.get(account);
-    if (found === undefined) series.set(account, (found = keptSidSeries(details, options)));
+    if (found === undefined) {
+      series.set(account, (found = keptSidSeries(details, quota(account))));
+    }
     return found;
   };
   const perSid = options.perSidSamples ?? true;
@@ -104,9 +111,9 @@ export function domainFamilies(
     ),
     perAccount(
       'exotel_exophone_series_dropped',
-      'Affected (SID, direction) pairs left out of the per-SID series by MAX_SID_SERIES.',
+      'Affected (SID, direction) pairs left out of the per-SID series by MAX_SID_SERIES or MAX_TOTAL_SID_SERIES.',
       'gauge',
-      (account, { state }) => [one(account, droppedPairs(state.details, options))],
+      (account, { state }) => [one(account, droppedPairs(state.details, quota(account)))],
     ),
     perAccount(
       'exotel_exophone_details_timestamp_seconds',
@@ -186,40 +193,63 @@ function sourceOf(details: Details): (typeof DETAIL_SOURCES)[number] {
   return details.api === undefined ? 'heartbeat' : 'api';
 }
 
-/** How many affected pairs the cap leaves out. */
-export function droppedPairs(details: Details | null, options: ProjectionOptions): number {
+/** How many affected pairs the account's quota (sidQuotas.ts) leaves out. */
+export function droppedPairs(details: Details | null, quota: number): number {
   if (details === null) return 0;
   const pairs = details.since.incoming.size + details.since.outgoing.size;
-  return Math.max(0, pairs - options.maxSidSeries);
+  return Math.max(0, pairs - quota);
+}
+
+export interface KeptPair {
+  readonly sid: string;
+  readonly direction: Direction;
+  readonly since: number;
 }
 
 /**
  * The kept (SID, direction) pairs of one account, in exposition order: all of them in map order,
- * or, over the cap, the longest-affected pairs (ties by SID) so the kept set is stable from
- * scrape to scrape while the outage lasts.
+ * or, over its quota, the longest-affected pairs (ties by SID, then direction), so the kept set is
+ * stable from scrape to scrape while the outage lasts and paging keeps the oldest problems.
  */
-export function keptPairs(
-  details: Details,
-  options: ProjectionOptions,
-): { sid: string; direction: Direction; since: number }[] {
-  const all: { sid: string; direction: Direction; since: number }[] = [];
-  for (const direction of DIRECTIONS) {
-    for (const [sid, since] of details.since[direction]) all.push({ sid, direction, since });
+export function keptPairs(details: Details, quota: number): readonly KeptPair[] {
+  const pairs = details.since.incoming.size + details.since.outgoing.size;
+  if (pairs <= quota) {
+    const all: KeptPair[] = [];
+    for (const direction of DIRECTIONS) {
+      for (const [sid, since] of details.since[direction]) all.push({ sid, direction, since });
+    }
+    return all;
   }
-  if (all.length <= options.maxSidSeries) return all;
-  return all
-    .sort(
-      (a, b) =>
-        a.since - b.since ||
-        (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0) ||
-        (a.direction < b.direction ? -1 : 1),
-    )
-    .slice(0, options.maxSidSeries);
+  return longestAffectedFirst(details.since).slice(0, quota);
 }
 
-function keptSidSeries(details: Details | null, options: ProjectionOptions): SidSeries[] {
+/**
+ * Detail maps are replaced, never mutated (reduce.ts shares them while an outage repeats the same
+ * list), so the sort is kept per map pair: a new store version whose quotas moved, or another
+ * account's heartbeat, takes a new prefix of the same order instead of sorting 230,000 pairs again.
+ */
+const sorted = new WeakMap<Details['since'], readonly KeptPair[]>();
+
+function longestAffectedFirst(since: Details['since']): readonly KeptPair[] {
+  const cached = sorted.get(since);
+  if (cached !== undefined) return cached;
+  const all: KeptPair[] = [];
+  for (const direction of DIRECTIONS) {
+    for (const [sid, startedAt] of since[direction]) all.push({ sid, direction, since: startedAt });
+  }
+  all.sort(
+    (a, b) =>
+      a.since - b.since ||
+      (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0) ||
+      (a.direction < b.direction ? -1 : 1),
+  );
+  sorted.set(since, all);
+  return all;
+}
+
+function keptSidSeries(details: Details | null, quota: number): SidSeries[] {
   if (details === null) return [];
-  return keptPairs(details, options).map(({ sid, direction, since }) => ({
+  return keptPairs(details, quota).map(({ sid, direction, since }) => ({
     sid,
     direction,
     labels: [

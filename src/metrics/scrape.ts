@@ -5,6 +5,7 @@ import { renderFamilies, renderFamily, type ExpositionFormat } from './expositio
 import { deflatePart, gzipChunks, type DeflatedPart } from './gzipBody.js';
 import type { ContentCoding } from './negotiate.js';
 import type { SelfMetrics } from './selfMetrics.js';
+import { affectedPairs, sidQuotas } from './sidQuotas.js';
 import { SidSeriesTextCache, type SidSeriesText } from './sidSeriesText.js';
 
 /** An exposition as the byte chunks it is written in, so cached parts are never copied. */
@@ -37,15 +38,13 @@ const EOF = Buffer.from('# EOF\n');
  */
 export class ScrapeRenderer {
   private cache = new Map<ExpositionFormat, DomainPart>();
-  private readonly sidText: SidSeriesTextCache;
+  private readonly sidText = new SidSeriesTextCache();
 
   constructor(
     private readonly store: Store,
     private readonly selfMetrics: SelfMetrics,
     private readonly options: ProjectionOptions,
-  ) {
-    this.sidText = new SidSeriesTextCache(options);
-  }
+  ) {}
 
   async exposition(
     format: ExpositionFormat,
@@ -85,6 +84,8 @@ export class ScrapeRenderer {
     if (cached?.version === snapshot.version) return cached;
     const families = domainFamilies(snapshot, { ...this.options, perSidSamples: false });
     this.sidText.retain(new Set(snapshot.accounts.keys()));
+    // Per version, as the projection does: one heartbeat can move every account's share.
+    const quotas = sidQuotas(affectedPairs(snapshot), this.options);
     const chunks: Buffer[] = [];
     let text = '';
     for (const family of families) {
@@ -94,7 +95,8 @@ export class ScrapeRenderer {
       chunks.push(Buffer.from(text));
       text = '';
       for (const [account, entry] of snapshot.accounts) {
-        chunks.push(...this.sidText.text(account, entry.state.details)[part]);
+        const quota = quotas.get(account) ?? 0;
+        chunks.push(...this.sidText.text(account, entry.state.details, quota)[part]);
       }
     }
     chunks.push(Buffer.from(text));

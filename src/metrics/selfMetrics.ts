@@ -2,6 +2,23 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { REPAIR_KINDS, type RepairKind } from '../heartbeat/types.js';
 import type { MetricFamily, MetricType } from './exposition.js';
 import { REJECT_REASONS, type RejectReason } from './rejectReasons.js';
+import { CONNECTION_REFUSAL_REASONS, type ConnectionRefusal } from '../http/connectionLimit.js';
+
+/**
+ * Why an account left the store: removed by an operator (`admin`), silent past
+ * ACCOUNT_EXPIRY_SECONDS (`expired`) or REHEARSAL_EXPIRY_SECONDS (`rehearsal_expired`), or left
+ * out of a restored state file: an entry a request could not have made (`invalid_state`), named
+ * like a webhook token (`token_name`), more than MAX_ACCOUNTS (`over_max_accounts`).
+ */
+export const ACCOUNT_REMOVAL_REASONS = [
+  'admin',
+  'expired',
+  'rehearsal_expired',
+  'invalid_state',
+  'token_name',
+  'over_max_accounts',
+] as const;
+export type AccountRemoval = (typeof ACCOUNT_REMOVAL_REASONS)[number];
 
 export interface BuildInfo {
   readonly version: string;
@@ -21,6 +38,8 @@ export interface SelfMetrics {
   configLoaded(nowMs: number): void;
   /** A reload refused; the previous configuration keeps running. */
   configReloadFailed(): void;
+  connectionRefused(reason: ConnectionRefusal): void;
+  accountRemoved(reason: AccountRemoval, count?: number): void;
   /** The registry's families as data, for the shared renderer. */
   families(): Promise<MetricFamily[]>;
 }
@@ -82,6 +101,18 @@ export function createSelfMetrics(build: BuildInfo): SelfMetrics {
     help: 'Unix time of the last successful configuration load (start-up or reload).',
     registers: [registry],
   });
+  const connectionsRefused = new Counter({
+    name: 'exotel_exporter_connections_refused_total',
+    help: 'Connections closed unserved: one source over MAX_CONNECTIONS_PER_SOURCE, all over MAX_CONNECTIONS, or no byte sent within HEADERS_TIMEOUT_MS.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const accountsRemoved = new Counter({
+    name: 'exotel_accounts_removed_total',
+    help: 'Accounts removed or not restored, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'exotel_exporter_build_info',
     help: 'Build information; always 1.',
@@ -95,6 +126,8 @@ export function createSelfMetrics(build: BuildInfo): SelfMetrics {
   // Every label value exists from the start, so rate() and alerts see a 0 before the first event.
   for (const reason of REJECT_REASONS) rejected.inc({ reason }, 0);
   for (const kind of REPAIR_KINDS) repairs.inc({ kind }, 0);
+  for (const reason of CONNECTION_REFUSAL_REASONS) connectionsRefused.inc({ reason }, 0);
+  for (const reason of ACCOUNT_REMOVAL_REASONS) accountsRemoved.inc({ reason }, 0);
   persistErrors.inc(0);
   loadErrors.inc(0);
   persistLastSuccess.set(0);
@@ -114,6 +147,8 @@ export function createSelfMetrics(build: BuildInfo): SelfMetrics {
       reloadTime.set(nowMs / 1000);
     },
     configReloadFailed: () => reloadOk.set(0),
+    connectionRefused: (reason) => connectionsRefused.inc({ reason }),
+    accountRemoved: (reason, count = 1) => accountsRemoved.inc({ reason }, count),
     families: async () => (await registry.getMetricsAsJSON()).map(toFamily),
   };
 }

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { DIRECTIONS, type Direction } from '../heartbeat/types.js';
 import type { Details } from '../state/account.js';
-import { keptPairs, PER_SID_FAMILIES, type ProjectionOptions } from './domainFamilies.js';
+import { keptPairs, PER_SID_FAMILIES } from './domainFamilies.js';
 import { formatValue } from './exposition.js';
 import { ByteWriter } from './byteWriter.js';
 
@@ -17,6 +17,8 @@ const EMPTY: SidSeriesText = { affected: [], since: [] };
 interface Rendered {
   readonly since: Details['since'];
   readonly phones: Details['phones'];
+  /** The account's share of the series budget this render was made for (sidQuotas.ts). */
+  readonly quota: number;
   readonly text: SidSeriesText;
   /** Uncapped renders only: what the next render compares with and copies from. */
   readonly reusable: Reusable | null;
@@ -56,18 +58,21 @@ interface Reusable {
 export class SidSeriesTextCache {
   private readonly latest = new Map<string, Rendered>();
 
-  constructor(private readonly options: ProjectionOptions) {}
-
-  text(account: string, details: Details | null): SidSeriesText {
+  /** `quota`: how many of the account's pairs may be exposed (sidQuotas.ts). */
+  text(account: string, details: Details | null, quota: number): SidSeriesText {
     if (details === null) {
       this.latest.delete(account);
       return EMPTY;
     }
     const previous = this.latest.get(account);
-    if (previous?.since === details.since && previous.phones === details.phones) {
+    if (
+      previous?.since === details.since &&
+      previous.phones === details.phones &&
+      previous.quota === quota
+    ) {
       return previous.text;
     }
-    const rendered = render(account, details, previous, this.options);
+    const rendered = render(account, details, previous, quota);
     this.latest.set(account, rendered);
     return rendered.text;
   }
@@ -84,16 +89,17 @@ function render(
   account: string,
   details: Details,
   previous: Rendered | undefined,
-  options: ProjectionOptions,
+  quota: number,
 ): Rendered {
   const pairs = details.since.incoming.size + details.since.outgoing.size;
   const lines = new LineMaker(account);
-  if (pairs > options.maxSidSeries) {
-    // Capped: the kept pairs are chosen by streak start, so there is no order to reuse. Sized
-    // for the kept pairs, not all of them: at the default cap that is 10,000 of 230,000.
-    const affected = new ByteWriter(options.maxSidSeries * AFFECTED_LINE_BYTES);
-    const since = new ByteWriter(options.maxSidSeries * SINCE_LINE_BYTES);
-    for (const pair of keptPairs(details, options)) {
+  if (pairs > quota) {
+    // Capped: the kept pairs are chosen by streak start, so there is no order to reuse (the sort
+    // itself is kept per detail maps, domainFamilies.ts). Sized for the kept pairs, not all of
+    // them: at the default caps that is at most 10,000 of 230,000.
+    const affected = new ByteWriter(quota * AFFECTED_LINE_BYTES);
+    const since = new ByteWriter(quota * SINCE_LINE_BYTES);
+    for (const pair of keptPairs(details, quota)) {
       const phone = details.phones.get(pair.sid);
       affected.write(lines.affected(pair.sid, phone, pair.direction));
       since.write(lines.since(pair.sid, phone, pair.direction, pair.since));
@@ -101,6 +107,7 @@ function render(
     return {
       since: details.since,
       phones: details.phones,
+      quota,
       text: { affected: [affected.done()], since: [since.done()] },
       reusable: null,
     };
@@ -170,6 +177,7 @@ function render(
   return {
     since: details.since,
     phones: details.phones,
+    quota,
     text: { affected: [affectedBytes], since: [sinceBytes] },
     reusable: {
       affected: affectedBytes,

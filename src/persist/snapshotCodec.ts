@@ -42,13 +42,15 @@ const AccountSchema = Type.Object({
     Type.Null(),
   ]),
 });
+/** The file's envelope; each account entry is then checked on its own (see decodeState). */
 const FileSchema = Type.Object({
   format: Type.Literal(STATE_FORMAT),
   version: Type.Literal(STATE_VERSION),
-  accounts: Type.Array(AccountSchema),
+  accounts: Type.Array(Type.Unknown()),
 });
 
 const checkFile = Compile(FileSchema);
+const checkAccount = Compile(AccountSchema);
 
 export function encodeState(accounts: ReadonlyMap<string, AccountState>): string {
   const list = [...accounts].map(([account, state]) => ({
@@ -79,11 +81,39 @@ function encodeDetailLists(details: Details) {
   };
 }
 
+/** An account entry left out of a restore: where it was and why, never its content. */
+export interface RefusedEntry {
+  /** Position in the file's `accounts` array. */
+  readonly index: number;
+  /** Where in the entry the first problem is, e.g. `/details/incoming/0/0` (a SID). */
+  readonly detail: string;
+}
+
+/**
+ * Whether a file's first bytes (HEAD_BYTES of them) can begin a state file: every file this
+ * exporter writes begins `{"format":"exotel-heartbeat-exporter/state"` (whitespace allowed, for a
+ * file pretty-printed by hand). Anything else is set aside without reading the rest, so a huge
+ * stray file costs 256 bytes of memory, not its size.
+ */
+export function looksLikeStateFile(head: string): boolean {
+  return /^\s*\{\s*"format"\s*:\s*"exotel-heartbeat-exporter\/state"/.test(head);
+}
+
 export type DecodeStateResult =
-  | { readonly ok: true; readonly accounts: ReadonlyMap<string, AccountState> }
+  | {
+      readonly ok: true;
+      readonly accounts: ReadonlyMap<string, AccountState>;
+      /** Entries that broke the rules a request must meet (a bad SID, account name, …). */
+      readonly refused: readonly RefusedEntry[];
+    }
   | { readonly ok: false; readonly detail: string };
 
-/** Parses and fully validates a state file; anything unexpected is an error, never a guess. */
+/**
+ * Parses and validates a state file; anything unexpected is an error, never a guess. A file that
+ * is not a state file at all is refused whole; inside a good envelope each account entry is
+ * checked on its own against the same rules as a request (SIDs, phone numbers, account names),
+ * and a bad entry is left out rather than costing every other account its state.
+ */
 export function decodeState(text: string): DecodeStateResult {
   let value: unknown;
   try {
@@ -96,37 +126,49 @@ export function decodeState(text: string): DecodeStateResult {
     return { ok: false, detail: `unexpected content at "${path.slice(0, 100)}"` };
   }
   const accounts = new Map<string, AccountState>();
-  for (const entry of value.accounts) {
-    accounts.set(entry.account, {
-      lastReceivedMs: entry.lastReceivedMs,
-      applied:
-        entry.applied === null
-          ? null
-          : { ...entry.applied, timestamp: instant(entry.applied.timestamp) },
-      details:
-        entry.details === null
-          ? null
-          : {
-              timestamp: instant(entry.details.timestamp),
-              since: {
-                incoming: new Map(entry.details.incoming),
-                outgoing: new Map(entry.details.outgoing),
-              },
-              phones: new Map(entry.details.phones),
-              ...(entry.details.api === undefined
-                ? {}
-                : {
-                    api: {
-                      statuses: {
-                        incoming: new Map(entry.details.api.incoming),
-                        outgoing: new Map(entry.details.api.outgoing),
-                      },
-                    },
-                  }),
+  const refused: RefusedEntry[] = [];
+  value.accounts.forEach((entry, index) => {
+    if (checkAccount.Check(entry)) {
+      accounts.set(entry.account, accountState(entry));
+    } else {
+      const path = checkAccount.Errors(entry)[0]?.instancePath ?? '';
+      refused.push({ index, detail: `unexpected content at "${path.slice(0, 100)}"` });
+    }
+  });
+  return { ok: true, accounts, refused };
+}
+
+type AccountEntry = Type.Static<typeof AccountSchema>;
+
+function accountState(entry: AccountEntry): AccountState {
+  return {
+    lastReceivedMs: entry.lastReceivedMs,
+    applied:
+      entry.applied === null
+        ? null
+        : { ...entry.applied, timestamp: instant(entry.applied.timestamp) },
+    details:
+      entry.details === null
+        ? null
+        : {
+            timestamp: instant(entry.details.timestamp),
+            since: {
+              incoming: new Map(entry.details.incoming),
+              outgoing: new Map(entry.details.outgoing),
             },
-    });
-  }
-  return { ok: true, accounts };
+            phones: new Map(entry.details.phones),
+            ...(entry.details.api === undefined
+              ? {}
+              : {
+                  api: {
+                    statuses: {
+                      incoming: new Map(entry.details.api.incoming),
+                      outgoing: new Map(entry.details.api.outgoing),
+                    },
+                  },
+                }),
+          },
+  };
 }
 
 function instant(value: { seconds: number; nanos: number }): Instant {

@@ -20,7 +20,8 @@ export const SEND_USAGE = `Usage: exotel-heartbeat-exporter send [options]
 Posts a realistic Exotel heartbeat to an exporter, to rehearse the paging path end to end.
 
   --url URL          where to post (default http://localhost:${DEFAULT_PORT}/heartbeat;
-                     use .../heartbeat/<account> for another account)
+                     use .../heartbeat/<account> for another account; to rehearse, use
+                     .../heartbeat/rehearsal: a rehearsal account expires on its own)
   --status STATUS    ok, warning, critical or payload_too_large (default ok)
   --sids A,B         SIDs affected in both directions
   --incoming A,B     SIDs affected for incoming calls

@@ -162,6 +162,34 @@ export const SETTINGS = {
     help: 'Most per-ExoPhone series per account, counted as (SID, direction) pairs. Counts stay exact above it.',
     parse: integer(0, 10_000_000),
   }),
+  maxTotalSidSeries: setting<number>({
+    flag: 'limits.max-total-sid-series',
+    env: ['MAX_TOTAL_SID_SERIES'],
+    default: 20_000,
+    defaultText: '20000',
+    help: 'Most per-ExoPhone series across all accounts, in (SID, direction) pairs, shared fairly (README "Series budget"). With --limits.max-accounts it bounds the whole /metrics, so a scrape never exceeds sample_limit.',
+    parse: integer(0, 10_000_000),
+  }),
+  accountExpirySeconds: setting<number | null>({
+    flag: 'limits.account-expiry-seconds',
+    env: ['ACCOUNT_EXPIRY_SECONDS'],
+    default: null,
+    defaultText: '0 (off)',
+    help: 'Forget an account not heard from for this long; 0: never. At least 3 x --heartbeat.interval-seconds + 3600 (4500 by default), so ExotelHeartbeatMissing fires first (README "Account lifecycle").',
+    parse: (value) => {
+      const seconds = integer(0, 315_360_000)(value);
+      return seconds === 0 ? null : seconds;
+    },
+  }),
+  rehearsalExpirySeconds: setting<number | null>({
+    flag: 'limits.rehearsal-expiry-seconds',
+    env: ['REHEARSAL_EXPIRY_SECONDS'],
+    // null: two heartbeat intervals (src/config.ts), so it follows --heartbeat.interval-seconds.
+    default: null,
+    defaultText: '2 x --heartbeat.interval-seconds (600)',
+    help: 'Forget a `rehearsal…` account not heard from for this long; below 3 x --heartbeat.interval-seconds, so a forgotten rehearsal never pages ExotelHeartbeatMissing.',
+    parse: integer(1, 86_400 * 3),
+  }),
   grafanaUrl: setting<string | null>({
     flag: 'status.grafana-url',
     env: ['GRAFANA_URL'],
@@ -238,6 +266,17 @@ export const SETTINGS = {
     defaultText: '512',
     help: 'Open connections at most; more are dropped on accept.',
     parse: integer(1, 1_000_000),
+  }),
+  maxConnectionsPerSource: setting<number>({
+    flag: 'http.max-connections-per-source',
+    env: ['MAX_CONNECTIONS_PER_SOURCE'],
+    // An eighth of MAX_CONNECTIONS: Exotel needs one connection per heartbeat in flight and
+    // Prometheus one per scrape, so seven other sources' worth of slots stay free however hard
+    // one source floods (an idle socket is closed after HEADERS_TIMEOUT_MS anyway).
+    default: 64,
+    defaultText: '64',
+    help: 'Open connections one source IP may hold; more are closed on accept (exotel_exporter_connections_refused_total{reason="per_source"}). 0 turns it off, e.g. behind a reverse proxy.',
+    parse: integer(0, 1_000_000),
   }),
   rateLimitPerMinute: setting<number>({
     flag: 'webhook.rate-limit-per-minute',

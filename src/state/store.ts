@@ -111,6 +111,26 @@ export class Store {
     return dropped;
   }
 
+  /**
+   * Forgets an account: its series leave /metrics and it frees its MAX_ACCOUNTS slot. `default`
+   * always exists, so it is reset to "no heartbeat yet" instead. False when there was no such
+   * account (or `default` was already empty).
+   */
+  remove(account: string): boolean {
+    const entry = this.accounts.get(account);
+    if (entry === undefined) return false;
+    const accounts = new Map(this.accounts);
+    if (account === DEFAULT_ACCOUNT) {
+      if (entry.state === EMPTY_ACCOUNT) return false;
+      accounts.set(account, { state: EMPTY_ACCOUNT, counters: ZERO_COUNTERS });
+    } else {
+      accounts.delete(account);
+    }
+    this.accounts = accounts;
+    this.version++;
+    return true;
+  }
+
   /** Account states without counters: what the state file holds (the inverse of restore). */
   states(): ReadonlyMap<string, AccountState> {
     return new Map([...this.accounts].map(([account, entry]) => [account, entry.state]));

@@ -1,11 +1,12 @@
 import type { AccountSummary } from '../status/accountSummary.js';
 
 /**
- * The runbook every alert's `runbook_url` points at (alerts/exotel.rules.yml); a unit test keeps
- * the two in step. On-call lands here from an alert, so the page links the same sections.
+ * The runbook this exporter serves (GET /runbook, docs/runbook.md rendered at start-up), relative
+ * like the page's other links so it works behind a path prefix. On-call lands on the status page
+ * from an alert, so the page links the same sections the alerts' `runbook_url` does; a unit test
+ * keeps the anchors in step.
  */
-export const RUNBOOK_URL =
-  'https://github.com/exotel-heartbeat-exporter/exotel-heartbeat-exporter/blob/main/docs/runbook.md';
+export const RUNBOOK_URL = 'runbook';
 
 /** The runbook section (alert name) that matches what the page shows for an account, if any. */
 export function runbookAlert(summary: AccountSummary): string | null {
@@ -25,7 +26,10 @@ export function runbookAlert(summary: AccountSummary): string | null {
   }
 }
 
-/** GitHub's heading anchors are the lower-cased heading text. */
+/**
+ * A section's anchor is its heading as GitHub names it (github-slugger, via marked-gfm-heading-id);
+ * for an alert-name heading that is the name in lower case.
+ */
 export function runbookUrl(alert: string | null): string {
   return alert === null ? RUNBOOK_URL : `${RUNBOOK_URL}#${alert.toLowerCase()}`;
 }

@@ -31,5 +31,10 @@ table.affected td:nth-child(-n+2){font-family:ui-monospace,SFMono-Regular,Menlo,
 tr.rejected td.outcome{color:var(--bad);font-weight:700}
 tr.ignored td.outcome{color:var(--muted)}
 .detail{display:block;font-weight:400;font-size:.85rem;color:var(--muted)}
+main.runbook{max-width:52rem}
+main.runbook h1{margin-top:1rem}main.runbook h2{margin-top:1.75rem;border-top:1px solid var(--line);padding-top:.75rem}
+main.runbook p,main.runbook li{margin:.4rem 0}
+code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--stripe);padding:.05rem .25rem;border-radius:.2rem}
+pre{background:var(--stripe);border:1px solid var(--line);border-radius:.3rem;padding:.6rem .8rem;overflow-x:auto}pre code{padding:0;background:none}
 @media (max-width:40rem){body{padding:.6rem;font-size:15px}th,td{padding:.25rem .4rem}.wide{display:none}}
 `;

@@ -228,8 +228,8 @@ describe('an incident as on-call sees it', () => {
 
   it('links /metrics, the runbook section for each account and the Grafana dashboard', async () => {
     const page = await open(`${exporter.url}/`);
-    const runbook =
-      'https://github.com/exotel-heartbeat-exporter/exotel-heartbeat-exporter/blob/main/docs/runbook.md';
+    // Relative: the exporter serves the runbook itself (GET /runbook).
+    const runbook = 'runbook';
     expect(await page.locator('#account-acme a', { hasText: 'Runbook' }).getAttribute('href')).toBe(
       `${runbook}#exotelstatuscritical`,
     );
@@ -245,6 +245,18 @@ describe('an incident as on-call sees it', () => {
     await page.waitForURL(`${exporter.url}/metrics`);
     expect(await page.locator('body').innerText()).toContain(
       'exotel_heartbeat_status{account="acme",status="CRITICAL"} 1',
+    );
+
+    // The account's runbook link lands on its section of the served runbook, styled.
+    await page.goBack();
+    await page.locator('#account-acme a', { hasText: 'Runbook' }).click();
+    await page.waitForURL(`${exporter.url}/runbook#exotelstatuscritical`);
+    const section = page.locator('#exotelstatuscritical');
+    expect(await page.locator('h2#exotelstatuscritical').count()).toBe(1);
+    expect(await section.innerText()).toBe('ExotelStatusCritical');
+    // status.css applied under the page's CSP: code blocks scroll instead of widening the page.
+    expect(await page.evaluate(`getComputedStyle(document.querySelector('pre')).overflowX`)).toBe(
+      'auto',
     );
   });
 

@@ -8,6 +8,7 @@ import * as fs from 'node:fs/promises';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
@@ -50,6 +51,7 @@ beforeAll(async () => {
     fetch,
     timers: systemTimers,
     random: () => 0.5,
+    runbookPath: fileURLToPath(new URL('../../docs/runbook.md', import.meta.url)),
   });
   url = `http://127.0.0.1:${exporter.address.port}`;
 });

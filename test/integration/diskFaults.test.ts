@@ -5,22 +5,32 @@
  * exotel_state_persist_errors_total, the error is logged once per minute (injected clock), and
  * the save is retried by timer (injected timers) until the disk works again.
  */
+import { fileURLToPath } from 'node:url';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { startExporter, type RunningExporter } from '../../src/exporter.js';
+import { startExporter, sweepIntervalMs, type RunningExporter } from '../../src/exporter.js';
 import type { Timers } from '../../src/timers.js';
 import { expectOutcome, onlyStatus, statusSet } from '../helpers/domain.js';
 import { heartbeat, iso, postHeartbeat, scrape, T0, waitFor } from '../helpers/http.js';
 import { errnoError, FakeFs } from '../helpers/unit-fakeFs.js';
 import { captureLogs } from '../helpers/unit-logCapture.js';
 
-/** Timers that fire only when the test says so. */
+/**
+ * Timers that fire only when the test says so. The account-expiry sweep's wait (its own interval)
+ * is left waiting and not counted: these tests are about the save retries.
+ */
 class ManualTimers implements Timers {
   private waiting: (() => void)[] = [];
-  sleep(_ms: number, signal?: AbortSignal): Promise<void> {
+  constructor(private readonly ignoredMs: number) {}
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms === this.ignoredMs) {
+      return new Promise((_resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(new Error('aborted')));
+      });
+    }
     return new Promise((resolve, reject) => {
       this.waiting.push(resolve);
       signal?.addEventListener('abort', () => {
@@ -45,7 +55,8 @@ let exporter: RunningExporter;
 let url: string;
 const fake = new FakeFs();
 const logs = captureLogs();
-const timers = new ManualTimers();
+const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', STATE_FILE: '' });
+const timers = new ManualTimers(sweepIntervalMs(config));
 const clock = { ms: Date.UTC(2024, 0, 2), now: () => clock.ms };
 let failing = false;
 
@@ -68,6 +79,7 @@ beforeAll(async () => {
     fetch,
     timers,
     random: () => 0.5,
+    runbookPath: fileURLToPath(new URL('../../docs/runbook.md', import.meta.url)),
   });
   url = `http://127.0.0.1:${exporter.address.port}`;
 });

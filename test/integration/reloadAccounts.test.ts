@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
@@ -48,6 +49,7 @@ beforeAll(async () => {
     fetch,
     timers: systemTimers,
     random: () => 0.5,
+    runbookPath: fileURLToPath(new URL('../../docs/runbook.md', import.meta.url)),
   });
   url = `http://127.0.0.1:${exporter.address.port}`;
 });

@@ -113,6 +113,18 @@ describe('TLS, basic auth and headers from the example', () => {
     expect((await get('/-/healthy')).status).toBe(200);
   });
 
+  it('lets account removal through basic auth on PORT, and only through it (issue 13)', async () => {
+    const remove = (headers: Record<string, string>) =>
+      httpsRequest(`${base}/api/v1/accounts/never-seen`, { ca: cert, method: 'DELETE', headers });
+    expect((await remove({})).status).toBe(401);
+    // Enabled (not 403 admin_disabled): basic auth protects it as it protects /metrics.
+    const answer = await remove(auth);
+    expect({ status: answer.status, body: JSON.parse(answer.text) as unknown }).toEqual({
+      status: 404,
+      body: { error: 'not_found', detail: 'no such account' },
+    });
+  });
+
   it('does not answer plain HTTP on the TLS port', async () => {
     const plain = await fetch(`http://127.0.0.1:${exporter.port}/-/healthy`).then(
       (r) => r.status,
@@ -121,10 +133,11 @@ describe('TLS, basic auth and headers from the example', () => {
     expect(plain).not.toBe(200);
   });
 
-  it('protects /metrics, the status page, its assets, the JSON API and unknown paths', async () => {
+  it('protects /metrics, the status page, the runbook, its assets, the JSON API and unknown paths', async () => {
     for (const path of [
       '/metrics',
       '/',
+      '/runbook',
       '/status.css',
       '/favicon.svg',
       '/api/v1/status',

@@ -25,9 +25,12 @@ describe('loadConfig', () => {
       futureToleranceSeconds: 300,
       maxAccounts: config.maxAccounts,
       maxSidSeries: config.maxSidSeries,
+      maxTotalSidSeries: 20_000,
       buildRevision: config.buildRevision,
       heartbeatIntervalSeconds: 300,
       grafanaUrl: null,
+      accountExpirySeconds: null,
+      rehearsalExpirySeconds: 600,
       // The API fallback is off without credentials (test/unit/fallbackConfig.test.ts).
       api: DEFAULTS.api,
       // HTTP limits: test/unit/httpLimits.test.ts.
@@ -79,6 +82,12 @@ describe('loadConfig', () => {
     ['MAX_ACCOUNTS', { MAX_ACCOUNTS: '5' }, { maxAccounts: 5 }],
     ['MAX_ACCOUNTS 1 (default only)', { MAX_ACCOUNTS: '1' }, { maxAccounts: 1 }],
     ['MAX_SID_SERIES', { MAX_SID_SERIES: '250' }, { maxSidSeries: 250 }],
+    ['MAX_TOTAL_SID_SERIES', { MAX_TOTAL_SID_SERIES: '500' }, { maxTotalSidSeries: 500 }],
+    [
+      'MAX_TOTAL_SID_SERIES 0 (counts only)',
+      { MAX_TOTAL_SID_SERIES: '0' },
+      { maxTotalSidSeries: 0 },
+    ],
     ['BUILD_REVISION', { BUILD_REVISION: 'deadbeef' }, { buildRevision: 'deadbeef' }],
     ['empty values fall back to defaults', { PORT: '', LOG_LEVEL: '', MAX_ACCOUNTS: '' }, {}],
   ])('parses %s', (_name, env, expected) => {
@@ -96,6 +105,7 @@ describe('loadConfig', () => {
         FUTURE_TOLERANCE_SECONDS: '10',
         MAX_ACCOUNTS: '3',
         MAX_SID_SERIES: '7',
+        MAX_TOTAL_SID_SERIES: '9',
         BUILD_REVISION: 'r1',
       }),
     ).toEqual({
@@ -108,15 +118,38 @@ describe('loadConfig', () => {
       futureToleranceSeconds: 10,
       maxAccounts: 3,
       maxSidSeries: 7,
+      maxTotalSidSeries: 9,
       buildRevision: 'r1',
       heartbeatIntervalSeconds: 300,
       grafanaUrl: null,
+      accountExpirySeconds: null,
+      rehearsalExpirySeconds: 600,
       api: DEFAULTS.api,
       // HTTP limits: test/unit/httpLimits.test.ts.
       http: DEFAULTS.http,
       // Tokens, web configuration, metrics listener: test/unit/webhookAuth.test.ts.
       security: DEFAULTS.security,
     });
+  });
+
+  it('takes ACCOUNT_EXPIRY_SECONDS from three heartbeat intervals plus an hour up, 0 meaning off', () => {
+    expect(loadConfig({ ACCOUNT_EXPIRY_SECONDS: '0' }).accountExpirySeconds).toBeNull();
+    expect(loadConfig({ ACCOUNT_EXPIRY_SECONDS: '4500' }).accountExpirySeconds).toBe(4500);
+    expect(() => loadConfig({ ACCOUNT_EXPIRY_SECONDS: '4499' })).toThrow(
+      /^invalid configuration: --limits.account-expiry-seconds\/ACCOUNT_EXPIRY_SECONDS must be 0 \(off\) or at least 4500 \(3 x HEARTBEAT_INTERVAL_SECONDS \+ 3600/,
+    );
+    // The minimum follows the heartbeat interval: ExotelHeartbeatMissing always fires first.
+    expect(() =>
+      loadConfig({ HEARTBEAT_INTERVAL_SECONDS: '600', ACCOUNT_EXPIRY_SECONDS: '4500' }),
+    ).toThrow(/at least 5400/);
+  });
+
+  it('keeps REHEARSAL_EXPIRY_SECONDS below three heartbeat intervals, two by default', () => {
+    expect(loadConfig({ HEARTBEAT_INTERVAL_SECONDS: '60' }).rehearsalExpirySeconds).toBe(120);
+    expect(loadConfig({ REHEARSAL_EXPIRY_SECONDS: '899' }).rehearsalExpirySeconds).toBe(899);
+    expect(() => loadConfig({ REHEARSAL_EXPIRY_SECONDS: '900' })).toThrow(
+      /^invalid configuration: --limits.rehearsal-expiry-seconds\/REHEARSAL_EXPIRY_SECONDS must be below 3 x HEARTBEAT_INTERVAL_SECONDS \(900\)/,
+    );
   });
 
   it.each([
@@ -130,6 +163,8 @@ describe('loadConfig', () => {
     ['MAX_ACCOUNTS', '0'],
     ['MAX_ACCOUNTS', 'many'],
     ['MAX_SID_SERIES', '-5'],
+    ['MAX_TOTAL_SID_SERIES', '20k'],
+    ['MAX_TOTAL_SID_SERIES', '10000001'],
     ['LOG_LEVEL', 'loud'],
     ['LOG_LEVEL', 'warning'],
     ['STRICT_JSON', 'maybe'],

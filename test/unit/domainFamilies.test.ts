@@ -107,8 +107,11 @@ const EMPTY: AccountExpectation = {
   sids: [],
 };
 
-function render(store: Store, maxSidSeries = 10_000): string {
-  return renderFamilies(domainFamilies(store.snapshot(), { maxSidSeries }), 'text');
+function render(store: Store, maxSidSeries = 10_000, maxTotalSidSeries = 20_000): string {
+  return renderFamilies(
+    domainFamilies(store.snapshot(), { maxSidSeries, maxTotalSidSeries }),
+    'text',
+  );
 }
 
 /** Order-insensitive golden comparison, plus promtool on the exact text. */
@@ -397,9 +400,71 @@ describe('domainFamilies projection rules', () => {
     );
   });
 
+  it('shares MAX_TOTAL_SID_SERIES across accounts, longest-affected first, counts exact', () => {
+    const store = new Store(limits);
+    const first = at('2024-05-01T10:00:00Z');
+    const second = at('2024-05-01T10:05:00Z');
+    store.apply(
+      'big',
+      heartbeat({ timestamp: first, status: 'WARNING', incoming: ['a3', 'a1', 'a2'] }),
+      later,
+    );
+    store.apply(
+      'big',
+      heartbeat({
+        timestamp: second,
+        status: 'WARNING',
+        incoming: ['a6', 'a5', 'a4', 'a1', 'a2', 'a3'],
+      }),
+      later,
+    );
+    store.apply(
+      'small',
+      heartbeat({ timestamp: second, status: 'WARNING', incoming: ['s1'] }),
+      later,
+    );
+    // Demands: default 0, small 1, big 6 = 7 > 5. small keeps its one pair; big gets the other 4,
+    // its three oldest (a1-a3, since the first heartbeat) and then a4 (ties by SID).
+    const parsed = parseExposition(render(store, 10, 5));
+    const kept = (account: string) =>
+      parsed.samples
+        .filter((l) => l.startsWith(`exotel_exophone_affected{account="${account}"`))
+        .map((l) => /sid="([^"]+)"/.exec(l)?.[1]);
+    expect(kept('big')).toEqual(['a1', 'a2', 'a3', 'a4']);
+    expect(kept('small')).toEqual(['s1']);
+    for (const [account, dropped] of [
+      ['big', 2],
+      ['small', 0],
+      ['default', 0],
+    ] as const) {
+      expect(parsed.samples).toContain(
+        sampleLine('exotel_exophone_series_dropped', { account }, dropped),
+      );
+    }
+    expect(parsed.samples).toContain(
+      sampleLine('exotel_exophones_affected', { account: 'big', direction: 'incoming' }, 6),
+    );
+    // Status, freshness and counts of every account are there whatever the budget.
+    const none = parseExposition(render(store, 10, 0));
+    for (const account of ['default', 'big', 'small']) {
+      expect(none.samples).toContain(
+        sampleLine('exotel_heartbeat_status', { account, status: 'OK' }, 0),
+      );
+      expect(
+        none.samples.filter((l) =>
+          l.startsWith(`exotel_heartbeat_last_received_timestamp_seconds{account="${account}"}`),
+        ),
+      ).toHaveLength(1);
+    }
+    expect(none.samples.filter((l) => l.startsWith('exotel_exophone_affected{'))).toEqual([]);
+    expect(none.samples).toContain(
+      sampleLine('exotel_exophone_series_dropped', { account: 'big' }, 6),
+    );
+  });
+
   it('renders counters as OpenMetrics counters', () => {
     const text = renderFamilies(
-      domainFamilies(new Store(limits).snapshot(), { maxSidSeries: 10 }),
+      domainFamilies(new Store(limits).snapshot(), { maxSidSeries: 10, maxTotalSidSeries: 20 }),
       'openmetrics',
     );
     expect(text).toContain('# TYPE exotel_heartbeats_received counter\n');

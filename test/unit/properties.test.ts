@@ -266,7 +266,7 @@ describe('properties', () => {
           const store = new Store({ maxAccounts: 1, futureToleranceSeconds: 300 });
           store.apply('default', heartbeatFromJson(body), Date.UTC(2024, 0, 1));
           const text = renderFamilies(
-            domainFamilies(store.snapshot(), { maxSidSeries: 1000 }),
+            domainFamilies(store.snapshot(), { maxSidSeries: 1000, maxTotalSidSeries: 1000 }),
             'text',
           );
           const expected = entries.map(([s, d]) => `${s}/${d}`).sort();

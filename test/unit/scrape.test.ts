@@ -21,7 +21,11 @@ const NOW_MS = Date.UTC(2024, 4, 1, 12, 0, 0);
 function setup() {
   const store = new Store({ maxAccounts: 10, futureToleranceSeconds: 300 });
   const self = createSelfMetrics(build);
-  return { store, self, renderer: new ScrapeRenderer(store, self, { maxSidSeries: 100 }) };
+  return {
+    store,
+    self,
+    renderer: new ScrapeRenderer(store, self, { maxSidSeries: 100, maxTotalSidSeries: 200 }),
+  };
 }
 
 /** The domain part of an exposition: the exotel_* families other than the self-metrics. */

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { domainFamilies } from '../../src/metrics/domainFamilies.js';
+import { domainFamilies, type ProjectionOptions } from '../../src/metrics/domainFamilies.js';
 import { renderFamilies, type ExpositionFormat } from '../../src/metrics/exposition.js';
 import { ScrapeRenderer } from '../../src/metrics/scrape.js';
 import { encodeState } from '../../src/persist/snapshotCodec.js';
@@ -20,7 +20,7 @@ import { heartbeatFromJson } from '../helpers/unit-heartbeats.js';
  */
 const SIDS = ['s1', 's2', 's3', 's4', '07930061010'] as const;
 const PHONES = ['+911', '+912', '+917930061010'] as const;
-const ACCOUNTS = ['default', 'acme'] as const;
+const ACCOUNTS = ['default', 'acme', 'zeta'] as const;
 const STATUSES = ['OK', 'WARNING', 'CRITICAL', 'PAYLOAD_TOO_LARGE'] as const;
 const BASE_MS = Date.UTC(2024, 4, 1, 12, 0, 0);
 
@@ -59,9 +59,12 @@ describe('incremental renderers and their references', () => {
       fc.asyncProperty(
         fc.array(step, { maxLength: 16 }),
         fc.integer({ min: 0, max: 8 }),
-        async (steps, maxSidSeries) => {
+        // Up to more than two accounts at the per-account cap can use: budget-bound or not.
+        fc.integer({ min: 0, max: 20 }),
+        async (steps, maxSidSeries, maxTotalSidSeries) => {
+          const options = { maxSidSeries, maxTotalSidSeries };
           const store = new Store({ maxAccounts: 5, futureToleranceSeconds: 300 });
-          const renderer = new ScrapeRenderer(store, createSelfMetrics(build), { maxSidSeries });
+          const renderer = new ScrapeRenderer(store, createSelfMetrics(build), options);
           const encoder = new StateEncoder();
           let clock = BASE_MS + 60_000;
           for (const s of steps) {
@@ -102,7 +105,7 @@ describe('incremental renderers and their references', () => {
             // Not after every step: the renderer reuses its last render, whatever came between.
             if (!s.scrape) continue;
             for (const format of ['text', 'openmetrics'] as const) {
-              await expectSameDomain(renderer, store, maxSidSeries, format);
+              await expectSameDomain(renderer, store, options, format);
             }
             // The state file too: the incremental encoder writes exactly what encodeState does.
             expect(Buffer.concat(encoder.encode(store.states())).toString('utf8')).toBe(
@@ -119,10 +122,10 @@ describe('incremental renderers and their references', () => {
 async function expectSameDomain(
   renderer: ScrapeRenderer,
   store: Store,
-  maxSidSeries: number,
+  options: ProjectionOptions,
   format: ExpositionFormat,
 ): Promise<void> {
-  const reference = renderFamilies(domainFamilies(store.snapshot(), { maxSidSeries }), format);
+  const reference = renderFamilies(domainFamilies(store.snapshot(), options), format);
   const served = await renderer.render(format);
   expect(served.slice(0, reference.length)).toBe(reference);
   // What follows the domain part is the self-metrics: no domain family again.

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderFamilies } from '../../src/metrics/exposition.js';
 import { REJECT_REASONS } from '../../src/metrics/rejectReasons.js';
-import { createSelfMetrics } from '../../src/metrics/selfMetrics.js';
+import { ACCOUNT_REMOVAL_REASONS, createSelfMetrics } from '../../src/metrics/selfMetrics.js';
+import { CONNECTION_REFUSAL_REASONS } from '../../src/http/connectionLimit.js';
 import { expectPromtoolClean } from '../helpers/promtool.js';
 import { parseExposition, samplesNamed } from '../helpers/unit-exposition.js';
 
@@ -122,5 +124,38 @@ describe('createSelfMetrics', () => {
     expect(exposition).toContain('exotel_heartbeats_rejected_total{reason="invalid_json"} 0\n');
     expect(exposition).not.toMatch(/^# TYPE \S+_total /m);
     expect(exposition).not.toContain('# EOF');
+  });
+});
+
+describe('the README metrics table', () => {
+  it('lists every exotel_* self-metric with its labels, and every reason of the issue-13 counters', async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const rows = new Map(
+      [...readme.matchAll(/^\| `(exotel_[a-z_]+)`\s*\|[^|]*\|([^|]*)\|([^|]*)\|$/gm)].map((m) => [
+        m[1] ?? '',
+        { labels: (m[2] ?? '').trim(), meaning: m[3] ?? '' },
+      ]),
+    );
+    const self = createSelfMetrics(build);
+    const families = (await self.families()).filter((f) => f.name.startsWith('exotel_'));
+    expect(families.length).toBeGreaterThan(5);
+    for (const family of families) {
+      const row = rows.get(family.name);
+      expect([family.name, row !== undefined]).toEqual([family.name, true]);
+      const labels = [...new Set(family.samples.flatMap((s) => s.labels.map(([k]) => k)))];
+      expect([
+        family.name,
+        row?.labels
+          .split(',')
+          .map((l) => l.trim())
+          .filter((l) => l !== ''),
+      ]).toEqual([family.name, labels]);
+    }
+    for (const [name, reasons] of [
+      ['exotel_accounts_removed_total', ACCOUNT_REMOVAL_REASONS],
+      ['exotel_exporter_connections_refused_total', CONNECTION_REFUSAL_REASONS],
+    ] as const) {
+      for (const reason of reasons) expect(rows.get(name)?.meaning).toContain(`\`${reason}\``);
+    }
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeState,
   encodeState,
+  looksLikeStateFile,
   STATE_FORMAT,
   STATE_VERSION,
 } from '../../src/persist/snapshotCodec.js';
@@ -125,7 +126,8 @@ describe('snapshotCodec', () => {
     const file = validFile();
     const details = file.accounts[0]?.['details'] as Record<string, unknown>;
     details['api'] = { incoming: [['07930061010', 'bad"status']], outgoing: [] };
-    expect(decodeState(JSON.stringify(file)).ok).toBe(false);
+    const result = decodeState(JSON.stringify(file));
+    expect(result.ok && result.accounts.size === 0 && result.refused.length === 1).toBe(true);
   });
 
   it('writes the format name and version', () => {
@@ -147,6 +149,16 @@ describe('snapshotCodec', () => {
     ['newer version', (f) => (f.version = STATE_VERSION + 1)],
     ['version as a string', (f) => (f.version = String(STATE_VERSION))],
     ['accounts not an array', (f) => ((f as Record<string, unknown>)['accounts'] = {})],
+  ])('rejects %s', (_name, corrupt) => {
+    const file = validFile();
+    expect(decodeState(JSON.stringify(file)).ok).toBe(true);
+    corrupt(file);
+    const result = decodeState(JSON.stringify(file));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.detail).not.toBe('');
+  });
+
+  it.each<[string, (file: ReturnType<typeof validFile>) => void]>([
     ['bad account name', (f) => (f.accounts[0] = { ...f.accounts[0], account: 'Bad Name' })],
     ['bad SID in incoming', (f) => (sincePath(f)[0] = ['a b', 1])],
     ['SID with a quote', (f) => (sincePath(f)[0] = ['a"b', 1])],
@@ -178,13 +190,18 @@ describe('snapshotCodec', () => {
     ['unknown status', (f) => ((f.accounts[0]?.['applied'] as { status: string }).status = 'DOWN')],
     ['negative lastReceivedMs', (f) => (f.accounts[0] = { ...f.accounts[0], lastReceivedMs: -1 })],
     ['missing details', (f) => delete f.accounts[0]?.['details']],
-  ])('rejects %s', (_name, corrupt) => {
+  ])('leaves out an account entry with %s, keeping the others', (_name, corrupt) => {
     const file = validFile();
+    file.accounts.push({ ...structuredClone(file.accounts[0]), account: 'other' });
     expect(decodeState(JSON.stringify(file)).ok).toBe(true);
     corrupt(file);
     const result = decodeState(JSON.stringify(file));
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.detail).not.toBe('');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect([...result.accounts.keys()]).toEqual(['other']);
+    expect(result.refused).toHaveLength(1);
+    expect(result.refused[0]?.index).toBe(0);
+    expect(result.refused[0]?.detail).not.toBe('');
   });
 
   it.each([[''], ['not json'], ['{"format":'], ['\u0000']])('rejects non-JSON %j', (text) => {
@@ -201,8 +218,25 @@ describe('snapshotCodec', () => {
   it('never echoes file content in the error detail', () => {
     const file = validFile();
     sincePath(file)[0] = ['SECRET MARKER', 1];
-    const result = decodeState(JSON.stringify(file));
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.detail).not.toContain('SECRET');
+    expect(JSON.stringify(decodeState(JSON.stringify(file)))).not.toContain('SECRET');
+    (file as Record<string, unknown>)['format'] = 'SECRET MARKER';
+    expect(JSON.stringify(decodeState(JSON.stringify(file)))).not.toContain('SECRET');
+  });
+});
+
+describe('looksLikeStateFile', () => {
+  it('accepts what encodeState writes, and the same pretty-printed', () => {
+    const text = encodeState(new Map());
+    expect(looksLikeStateFile(text)).toBe(true);
+    expect(looksLikeStateFile(JSON.stringify(JSON.parse(text), null, 2))).toBe(true);
+  });
+
+  it.each([
+    [''],
+    ['\u0000'.repeat(256)],
+    ['{"version":1,"format":"exotel-heartbeat-exporter/state"}'],
+    ['[]'],
+  ])('refuses %j', (head) => {
+    expect(looksLikeStateFile(head)).toBe(false);
   });
 });

@@ -1,8 +1,15 @@
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { quarantine, readStateFile, writeFileAtomic } from '../../src/persist/stateFile.js';
+import { ConfigError } from '../../src/config.js';
+import {
+  quarantine,
+  readStateFile,
+  StateFileError,
+  writeFileAtomic,
+} from '../../src/persist/stateFile.js';
 import { errnoError, FakeFs, type FsOp } from '../helpers/unit-fakeFs.js';
 
 let dir: string;
@@ -104,37 +111,68 @@ describe('writeFileAtomic', () => {
 });
 
 describe('readStateFile', () => {
+  const LIMIT = 1_000;
+
   it('reports a missing file as missing', async () => {
-    expect(await readStateFile(fake.fs, path)).toEqual({ kind: 'missing' });
+    expect(await readStateFile(fake.fs, path, LIMIT)).toEqual({ kind: 'missing' });
   });
 
   it('reads an existing file', async () => {
     await writeFile(path, '{"ok":true}\n');
-    expect(await readStateFile(fake.fs, path)).toEqual({ kind: 'read', text: '{"ok":true}\n' });
+    expect(await readStateFile(fake.fs, path, LIMIT)).toEqual({
+      kind: 'read',
+      text: '{"ok":true}\n',
+    });
   });
 
-  it('reports a directory in its place as unreadable', async () => {
-    await mkdir(path);
-    const result = await readStateFile(fake.fs, path);
-    expect(result.kind).toBe('unreadable');
-    if (result.kind === 'unreadable') expect(result.error).toBeInstanceOf(Error);
+  it('reads a file of exactly the limit, and calls one byte more too large without reading it', async () => {
+    await writeFile(path, 'x'.repeat(LIMIT));
+    expect(await readStateFile(fake.fs, path, LIMIT)).toEqual({
+      kind: 'read',
+      text: 'x'.repeat(LIMIT),
+    });
+    await writeFile(path, 'x'.repeat(LIMIT + 1));
+    expect(await readStateFile(fake.fs, path, LIMIT)).toEqual({
+      kind: 'too_large',
+      bytes: LIMIT + 1,
+    });
   });
 
-  it('reports a permission error as unreadable, with the error', async () => {
+  it('follows a symbolic link to a regular file (a Kubernetes volume mounts files that way)', async () => {
+    const target = join(dir, 'real.json');
+    await writeFile(target, '{}');
+    await symlink(target, path);
+    expect(await readStateFile(fake.fs, path, LIMIT)).toEqual({ kind: 'read', text: '{}' });
+  });
+
+  it.each([
+    ['a directory', async () => mkdir(path), /is a directory, not a regular file/],
+    ['a link to /dev/zero', async () => symlink('/dev/zero', path), /is a character device/],
+    ['a link to /dev/full', async () => symlink('/dev/full', path), /is a character device/],
+    [
+      'a FIFO (refused without blocking on open)',
+      () => {
+        execFileSync('mkfifo', [path]);
+        return Promise.resolve();
+      },
+      /is a FIFO/,
+    ],
+  ])('refuses %s with an error naming STATE_FILE', async (_name, make, message) => {
+    await make();
+    const error = await readStateFile(fake.fs, path, LIMIT).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StateFileError);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^invalid configuration: --state.file\/STATE_FILE /);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain('nothing was renamed');
+  });
+
+  it('turns a permission error into an error naming STATE_FILE and the errno', async () => {
     await writeFile(path, '{}');
-    const error = errnoError('EACCES');
-    fake.failOn('readFile', error);
-    expect(await readStateFile(fake.fs, path)).toEqual({ kind: 'unreadable', error });
-  });
-
-  it('wraps a non-Error rejection in an Error', async () => {
-    fake.failOn('readFile', 'weird failure');
-    const result = await readStateFile(fake.fs, path);
-    expect(result.kind).toBe('unreadable');
-    if (result.kind === 'unreadable') {
-      expect(result.error).toBeInstanceOf(Error);
-      expect(result.error.message).toBe('weird failure');
-    }
+    fake.failOn('open', errnoError('EACCES', "EACCES: permission denied, open 'x'"));
+    const error = await readStateFile(fake.fs, path, LIMIT).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StateFileError);
+    expect((error as Error).message).toMatch(/STATE_FILE .* cannot be opened: EACCES/);
   });
 });
 
@@ -147,7 +185,7 @@ describe('quarantine', () => {
     expect(target.startsWith(`${path}.corrupt-`)).toBe(true);
     expect(target.slice(`${path}.corrupt-`.length)).toMatch(/^2024-01-02T03[:-]04[:-]05[.-]678Z$/);
     expect(await readFile(target, 'utf8')).toBe('garbage{');
-    expect(await readStateFile(fake.fs, path)).toEqual({ kind: 'missing' });
+    expect(await readStateFile(fake.fs, path, 100)).toEqual({ kind: 'missing' });
     expect(fake.ops('rename')).toEqual([{ op: 'rename', path, arg: target }]);
   });
 

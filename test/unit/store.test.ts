@@ -238,3 +238,31 @@ describe('Store.states', () => {
     expect(copy.states()).toEqual(states);
   });
 });
+
+describe('Store.remove', () => {
+  it('forgets an account, frees its MAX_ACCOUNTS slot and bumps the version', () => {
+    const store = new Store({ maxAccounts: 2, futureToleranceSeconds: 300 });
+    expect(store.apply('acme', hb(0), NOW_MS).accepted).toBe(true);
+    expect(store.apply('beta', hb(0), NOW_MS)).toEqual({
+      accepted: false,
+      reason: 'too_many_accounts',
+    });
+    const version = store.snapshot().version;
+    expect(store.remove('acme')).toBe(true);
+    expect(store.snapshot().version).toBe(version + 1);
+    expect([...store.snapshot().accounts.keys()]).toEqual([DEFAULT_ACCOUNT]);
+    expect(store.apply('beta', hb(0), NOW_MS).accepted).toBe(true);
+    expect(store.remove('acme')).toBe(false);
+  });
+
+  it('resets `default` instead of removing it, and says false when it is already empty', () => {
+    const store = new Store(limits);
+    expect(store.remove(DEFAULT_ACCOUNT)).toBe(false);
+    store.apply(DEFAULT_ACCOUNT, hb(0, 'CRITICAL'), NOW_MS);
+    expect(store.remove(DEFAULT_ACCOUNT)).toBe(true);
+    expect(store.snapshot().accounts.get(DEFAULT_ACCOUNT)).toEqual({
+      state: EMPTY_ACCOUNT,
+      counters: ZERO,
+    });
+  });
+});

@@ -60,9 +60,14 @@ export function webhookAuth(current: () => WebhookTokens, deps: RejectDeps) {
     // An unauthenticated path is not logged at all: `/heartbeat/<token>` or `/heartbeat/acme/<token>`
     // (the `t/` forgotten) or a mistyped token would otherwise land in the logs.
     reject(deps, res, 401, 'unauthorized', UNAUTHORIZED_DETAIL, {
-      loggedPath: /^\/heartbeat\/?$/i.test(path) ? path : '/heartbeat/[redacted]',
+      loggedPath: unauthenticatedLoggedPath(path),
     });
   };
+}
+
+/** What is logged of a webhook path nobody has authenticated: nothing past `/heartbeat/`. */
+export function unauthenticatedLoggedPath(path: string): string {
+  return /^\/heartbeat\/?$/i.test(path) ? path : '/heartbeat/[redacted]';
 }
 
 /**
