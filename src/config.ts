@@ -46,6 +46,11 @@ export interface Config {
   readonly http: HttpLimits;
   /** Webhook tokens, web configuration, the metrics listener, the lifecycle API. */
   readonly security: SecurityConfig;
+  /**
+   * This replica's name in logs and on the status page (REPLICA_NAME); `null`: the host name,
+   * which main.ts reads (a pod's name in Kubernetes, a container ID under Compose).
+   */
+  readonly replicaName: string | null;
 }
 
 /** The configuration with nothing set: every value from the settings table's defaults. */
@@ -145,6 +150,7 @@ function assemble(resolved: Resolved): Config {
       maxConcurrentLargeIngests: v.maxConcurrentLargeIngests,
     },
     security: securityConfig(resolved, v.listenAddress.host),
+    replicaName: v.replicaName,
   };
 }
 
@@ -154,4 +160,10 @@ function assemble(resolved: Resolved): Config {
  */
 export function minAccountExpirySeconds(heartbeatIntervalSeconds: number): number {
   return 3 * heartbeatIntervalSeconds + 3_600;
+}
+
+/** A variable's trimmed value; unset and empty both `undefined` (for settings outside the table). */
+export function raw(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
 }

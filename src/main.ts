@@ -5,9 +5,11 @@
  *
  *   exotel-heartbeat-exporter [flags]     run the exporter (--help lists every flag)
  *   exotel-heartbeat-exporter send …      post a test heartbeat (see `send --help`)
+ *   exotel-heartbeat-exporter healthcheck [--ready]   probe the running exporter (exit 0/1)
  */
 import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from './clock.js';
 import { ConfigError, loadSettings } from './config.js';
@@ -15,6 +17,8 @@ import { startExporter, type RunningExporter } from './exporter.js';
 import { systemTimers } from './timers.js';
 import { createLogger } from './logger.js';
 import { runSend } from './sender/send.js';
+import { runHealthcheck } from './healthcheck/healthcheck.js';
+import { probeRequest } from './healthcheck/probeRequest.js';
 import { helpText, PROGRAM, versionText, type Subcommand } from './settings/help.js';
 import { parseFlags, suggestion, UsageError } from './settings/resolve.js';
 
@@ -55,6 +59,17 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       runSend(args, {
         fetch,
         clock: systemClock,
+        out: (line) => process.stdout.write(`${line}\n`),
+        err: (line) => process.stderr.write(`${line}\n`),
+      }),
+  },
+  healthcheck: {
+    summary: 'Probe the running exporter, exit 0 or 1 (healthcheck --help).',
+    run: (args) =>
+      runHealthcheck(args, {
+        env: process.env,
+        readFile: (path) => fs.readFile(path, 'utf8'),
+        request: probeRequest,
         out: (line) => process.stdout.write(`${line}\n`),
         err: (line) => process.stderr.write(`${line}\n`),
       }),
@@ -115,7 +130,9 @@ async function runExporter(args: string[]): Promise<number> {
     throw error;
   }
   const { config, warnings } = settings;
-  const logger = createLogger(config.logLevel, process.stdout, config.logFormat);
+  // Every line names the replica, so logs of N replicas merged in one place still say who spoke.
+  const replica = config.replicaName ?? hostname();
+  const logger = createLogger(config.logLevel, process.stdout, config.logFormat).child({ replica });
   for (const warning of warnings) logger.warn(warning);
   logger.info({ config }, 'starting');
 
@@ -177,6 +194,7 @@ async function runExporter(args: string[]): Promise<number> {
         revision: config.buildRevision,
         nodejsVersion: process.version,
       },
+      replica,
       fetch,
       timers: systemTimers,
       random: Math.random,
@@ -196,7 +214,8 @@ async function runExporter(args: string[]): Promise<number> {
 }
 
 const [first, ...rest] = process.argv.slice(2);
-const command = first === undefined ? undefined : COMMANDS[first];
+// Own properties only: `toString` and friends are no subcommands.
+const command = first !== undefined && Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
 const run =
   command !== undefined
     ? () => command.run(rest)

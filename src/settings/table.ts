@@ -16,6 +16,7 @@ import {
   listenAddress,
   listenHost,
   oneOf,
+  ParseError,
   port,
   secondsAsMs,
   secret,
@@ -111,6 +112,22 @@ export const SETTINGS = {
     help: 'Where state is saved. The empty string turns persistence off.',
     parse: (value) => (value === '' ? null : value),
     emptyIsValue: true,
+  }),
+  replicaName: setting<string | null>({
+    flag: 'replica.name',
+    env: ['REPLICA_NAME'],
+    // null: the host name, which main.ts reads (a pod's name in Kubernetes, a container ID).
+    default: null,
+    defaultText: '(the host name)',
+    help: "This replica's name in every log line and on the status page: 1-253 letters, digits, `.`, `_`, `:` or `-`, starting with a letter or digit.",
+    parse: (value) => {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,252}$/.test(value)) {
+        throw new ParseError(
+          `must be 1-253 letters, digits, ".", "_", ":" or "-" starting with a letter or digit, got "${value.slice(0, 300)}"`,
+        );
+      }
+      return value;
+    },
   }),
   buildRevision: setting<string>({
     flag: 'build.revision',

@@ -50,6 +50,7 @@ beforeAll(async () => {
     timers: systemTimers,
     random: () => 0.5,
     runbookPath: fileURLToPath(new URL('../../docs/runbook.md', import.meta.url)),
+    replica: 'test',
   });
   url = `http://127.0.0.1:${exporter.address.port}`;
 });
