@@ -220,9 +220,7 @@ describe('exporter → Prometheus → Alertmanager → receiver', () => {
     });
     expect(firing.alert.annotations['summary']).toMatch(/\.$/);
     expect(firing.alert.annotations['description']).toContain(ACCOUNT);
-    expect(firing.alert.annotations['runbook_url']).toMatch(
-      /docs\/runbook\.md#exotelstatuscritical$/,
-    );
+    expect(firing.alert.annotations['runbook_url']).toMatch(/\/runbook#exotelstatuscritical$/);
 
     // Every dashboard query parses on the live Prometheus, and those that should show data do
     // (the only empty one by design: dropped per-SID series, shown only when > 0).

@@ -48,7 +48,7 @@ describe('replica identity', () => {
 
   it('refuses a bad REPLICA_NAME at start-up, naming it', async () => {
     await expect(startExporterProcess({ REPLICA_NAME: 'two words' })).rejects.toThrow(
-      /invalid configuration: REPLICA_NAME must be/,
+      /invalid configuration: --replica\.name\/REPLICA_NAME must be/,
     );
   });
 });

@@ -617,7 +617,7 @@ describe('Grafana provisioning', () => {
     });
     expect(ds?.uid).toMatch(/^[A-Za-z0-9_-]{1,40}$/);
     expect(Object.keys(compose.services)).toContain('prometheus');
-    expect(compose.services.prometheus?.ports).toContain('9090:9090');
+    expect(compose.services.prometheus?.ports).toContain('127.0.0.1:9090:9090');
   });
 
   it('sets the datasource interval to the exporter scrape interval', () => {
