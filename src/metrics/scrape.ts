@@ -96,7 +96,7 @@ export class ScrapeRenderer {
       text = '';
       for (const [account, entry] of snapshot.accounts) {
         const quota = quotas.get(account) ?? 0;
-        chunks.push(...this.sidText.text(account, entry.state.details, quota)[part]);
+        chunks.push(...this.sidText.text(account, entry.table, quota)[part]);
       }
     }
     chunks.push(Buffer.from(text));
