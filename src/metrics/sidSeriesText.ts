@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { directionOf, replayRows, type RowText, type SidTable } from '../state/sidTable.js';
 import { PER_SID_FAMILIES } from './domainFamilies.js';
 import { sampleLine } from './exposition.js';
-import { ByteWriter } from './byteWriter.js';
+import { ByteWriter } from '../byteWriter.js';
 
 /** The sample lines of the two per-SID families for one account, as byte chunks. */
 export interface SidSeriesText {

@@ -26,6 +26,8 @@ export interface SidTable {
   readonly phones: readonly (string | undefined)[];
   /** When the row's affected streak began, seconds since the epoch. */
   readonly since: Float64Array;
+  /** 1 for an outgoing row whose SID is also affected incoming (its phone is listed there). */
+  readonly alsoIncoming: Uint8Array;
   readonly source: DetailSource;
   /** What is the same as in the previous table of the account; null when there was none. */
   readonly change: TableChange | null;
@@ -60,16 +62,18 @@ export function sidTable(details: Details, previous: SidTable | null): SidTable 
   const sids: string[] = new Array<string>(rows);
   const phones: (string | undefined)[] = new Array<string | undefined>(rows);
   const since = new Float64Array(rows);
+  const alsoIncoming = new Uint8Array(rows);
   let row = 0;
   for (const direction of DIRECTIONS) {
     for (const [sid, startedAt] of details.since[direction]) {
       sids[row] = sid;
       phones[row] = details.phones.get(sid);
       since[row] = startedAt;
+      if (direction === 'outgoing' && details.since.incoming.has(sid)) alsoIncoming[row] = 1;
       row++;
     }
   }
-  const columns = { incomingRows, sids, phones, since };
+  const columns = { incomingRows, sids, phones, since, alsoIncoming };
   const source: DetailSource = details.api === undefined ? 'heartbeat' : 'api';
   let order: Uint32Array | null = null;
   return {
@@ -85,14 +89,21 @@ export function sidTable(details: Details, previous: SidTable | null): SidTable 
   };
 }
 
-type Columns = Pick<SidTable, 'incomingRows' | 'sids' | 'phones' | 'since'>;
+type Columns = Pick<SidTable, 'incomingRows' | 'sids' | 'phones' | 'since' | 'alsoIncoming'>;
 
+/** Every column: a row counts as unchanged only if no consumer could render it differently. */
 function sameRow(a: Columns, row: number, b: Columns, baseRow: number): boolean {
   return (
     a.sids[row] === b.sids[baseRow] &&
     a.since[row] === b.since[baseRow] &&
-    a.phones[row] === b.phones[baseRow]
+    a.phones[row] === b.phones[baseRow] &&
+    a.alsoIncoming[row] === b.alsoIncoming[baseRow]
   );
+}
+
+/** Whether the row's SID (and so its phone) was already listed by an earlier row. */
+export function listedBefore(table: SidTable, row: number): boolean {
+  return table.alsoIncoming[row] === 1;
 }
 
 function sameRuns(table: Columns, base: Columns): Uint32Array {
@@ -156,7 +167,7 @@ export interface RowText {
   readonly ends: Uint32Array;
 }
 
-/** The byte sink replayRows writes to (metrics/byteWriter.ts's ByteWriter). */
+/** The byte sink replayRows writes to (byteWriter.ts's ByteWriter). */
 export interface RowSink {
   readonly length: number;
   write(text: string): void;

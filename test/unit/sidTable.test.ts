@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Details } from '../../src/state/account.js';
-import { ByteWriter } from '../../src/metrics/byteWriter.js';
+import { ByteWriter } from '../../src/byteWriter.js';
 import { directionOf, replayRows, sidTable, type RowText } from '../../src/state/sidTable.js';
 import { Store } from '../../src/state/store.js';
 import { at, heartbeat } from '../helpers/unit-heartbeats.js';
