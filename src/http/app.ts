@@ -5,12 +5,12 @@ import { CONTENT_TYPES } from '../metrics/exposition.js';
 import { chooseCoding, chooseFormat } from '../metrics/negotiate.js';
 import type { ScrapeRenderer } from '../metrics/scrape.js';
 import type { Store } from '../state/store.js';
-import { NO_WEB_SECURITY, type WebSecurity } from '../webConfig/loadWebConfig.js';
+import type { WebSecurity } from '../webConfig/loadWebConfig.js';
 import { ADMIN_PATH, registerAdminRoutes, type AdminRouteDeps } from './adminRoutes.js';
 import { webhookRateLimit } from './admission.js';
 import { basicAuth } from './auth/basicAuth.js';
 import { isWebhookPath, webhookAuth } from './auth/webhookAuth.js';
-import { WebhookTokens } from './auth/webhookTokens.js';
+import type { WebhookTokens } from './auth/webhookTokens.js';
 import { heartbeatHandler, type HeartbeatRouteDeps } from './heartbeatRoute.js';
 import { reject, sendError } from './reject.js';
 import { responseHeaders } from './responseHeaders.js';
@@ -46,14 +46,6 @@ export interface AppOptions {
   readonly admin: boolean;
 }
 
-export const OPEN_APP: AppOptions = {
-  webhook: true,
-  pages: true,
-  tokens: new WebhookTokens([]),
-  web: NO_WEB_SECURITY,
-  admin: true,
-};
-
 /**
  * Basic auth covers everything on a listener (as exporter-toolkit does) except the webhook, which
  * has its own tokens (Exotel's user info carries the token, not a web-config user), and the
@@ -64,7 +56,7 @@ function skipsBasicAuth(path: string): boolean {
 }
 
 /** Wires routes to handlers; the handlers hold no business logic of their own. */
-export function createApp(deps: AppDeps, options: AppOptions = OPEN_APP): express.Express {
+export function createApp(deps: AppDeps, options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

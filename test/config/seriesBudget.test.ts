@@ -18,6 +18,7 @@ import { createSelfMetrics } from '../../src/metrics/selfMetrics.js';
 import type { PolledExoPhone } from '../../src/state/applyPoll.js';
 import { DEFAULT_ACCOUNT } from '../../src/state/account.js';
 import { Store } from '../../src/state/store.js';
+import { scrapeText } from '../helpers/scrapeText.js';
 
 /**
  * The exposition is bounded by configuration (MAX_ACCOUNTS, MAX_SID_SERIES, MAX_TOTAL_SID_SERIES),
@@ -100,7 +101,7 @@ describe('the exposition bound at the default settings', () => {
     const renderer = new ScrapeRenderer(store, self, DEFAULTS);
 
     for (const format of ['text', 'openmetrics'] as const) {
-      const all = samples(await renderer.render(format));
+      const all = samples(await scrapeText(renderer, format));
       const perSid = all.filter((l) => PER_SID.test(l));
       const domain = all.filter((l) => DOMAIN.test(l) && !PER_SID.test(l));
       const own = all.filter((l) => !DOMAIN.test(l));

@@ -10,6 +10,7 @@ import { createSelfMetrics } from '../../src/metrics/selfMetrics.js';
 import type { PolledExoPhone } from '../../src/state/applyPoll.js';
 import { Store } from '../../src/state/store.js';
 import { heartbeatFromJson } from '../helpers/unit-heartbeats.js';
+import { scrapeText } from '../helpers/scrapeText.js';
 
 /**
  * The scrape renderer keeps per-SID text per account, renders it incrementally and splices it
@@ -126,7 +127,7 @@ async function expectSameDomain(
   format: ExpositionFormat,
 ): Promise<void> {
   const reference = renderFamilies(domainFamilies(store.snapshot(), options), format);
-  const served = await renderer.render(format);
+  const served = await scrapeText(renderer, format);
   expect(served.slice(0, reference.length)).toBe(reference);
   // What follows the domain part is the self-metrics: no domain family again.
   const rest = served.slice(reference.length);
