@@ -7,7 +7,9 @@
 # - Debian slim (glibc) rather than Alpine (musl): glibc Linux is a Tier 1 platform for Node.js,
 #   musl builds are only "experimental", and CI runs on Debian bookworm, so the image runs on the
 #   same libc as the tests. The dependencies are pure JavaScript, so slim stays small.
-# - Slim has neither curl nor wget: the HEALTHCHECK below uses node itself.
+# - Slim has neither curl nor wget: the HEALTHCHECK below is the exporter's own `healthcheck`
+#   subcommand, which reads the same configuration (PORT, HOST, WEB_CONFIG_FILE) and so speaks
+#   HTTPS when TLS is on.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: compile TypeScript to dist/ ----------------------------------------------------
@@ -38,15 +40,17 @@ COPY --from=build /app/dist ./dist
 # The runbook, served at /runbook: the exporter reads it from ../docs/runbook.md next to dist/.
 COPY docs/runbook.md ./docs/runbook.md
 # The state directory must exist and belong to the unprivileged user before VOLUME, so a fresh
-# named volume is initialised with that ownership.
-RUN mkdir -p /var/lib/exotel-exporter && chown node:node /var/lib/exotel-exporter
-USER node
+# named volume is initialised with that ownership. The user is numeric (the image's `node` user,
+# 1000:1000): Kubernetes refuses `runAsNonRoot` with a user name it cannot verify is not root.
+RUN mkdir -p /var/lib/exotel-exporter && chown 1000:1000 /var/lib/exotel-exporter
+USER 1000:1000
 VOLUME ["/var/lib/exotel-exporter"]
 EXPOSE 8747
-# Liveness only (/-/healthy answers while the process serves HTTP). Readiness (/-/ready) is for
-# orchestrators that gate traffic; see docker-compose.yml.
+# Liveness only (/-/healthy answers while the process serves HTTP). Readiness (`healthcheck
+# --ready`, /-/ready) is for orchestrators that gate traffic; see docker-compose.yml. Works with
+# WEB_CONFIG_FILE's TLS and basic auth on (the probes are exempt from basic auth).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8747) + '/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "dist/main.js", "healthcheck"]
 # Not `npm start`: its prestart hook would try to rebuild (no TypeScript in this image), and npm
 # as PID 1 does not forward SIGTERM, which the exporter needs to save state on shutdown.
 # No V8 flags, as in `npm start`: `--max-semi-space-size=64` acknowledged a 10 MB heartbeat about

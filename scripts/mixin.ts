@@ -86,23 +86,46 @@ function orderRule(rule: Rule): Rule {
 
 const GENERATED = 'generated from mixin/ by npm run generate — do not edit';
 
-/** One Prometheus rule file: the recording rules first (the alerts read them), then the alerts. */
-export function rulesYaml(mixin: RenderedMixin): string {
+const RULES_HEADER = [
+  '#',
+  '# Prometheus recording and alerting rules of exotel-heartbeat-exporter, rendered from the',
+  '# monitoring mixin with its default _config (job="exotel-heartbeat-exporter", a 5-minute',
+  '# Exotel heartbeat interval). For another job, namespace, interval or runbook URL, render',
+  '# the mixin with your own _config: README "Alerts". Runbook: docs/runbook.md.',
+];
+
+/**
+ * One Prometheus rule file: the recording rules first (the alerts read them), then the alerts.
+ * Every expression ends in a newline, so YAML writes it as a block literal (`|`): text put in
+ * place of a placeholder later (the chart's selector, with its quotes) needs no escaping.
+ */
+export function rulesYaml(mixin: RenderedMixin, header: readonly string[] = RULES_HEADER): string {
   const groups = [...mixin.recordingGroups, ...mixin.alertGroups].map((g) => ({
     name: g.name,
     rules: g.rules.map(orderRule),
   }));
-  const header = [
-    `# ${GENERATED}.`,
-    '#',
-    '# Prometheus recording and alerting rules of exotel-heartbeat-exporter, rendered from the',
-    '# monitoring mixin with its default _config (job="exotel-heartbeat-exporter", a 5-minute',
-    '# Exotel heartbeat interval). For another job, namespace, interval or runbook URL, render',
-    '# the mixin with your own _config: README "Alerts". Runbook: docs/runbook.md.',
-    '',
-  ].join('\n');
-  return header + stringify({ groups }, { lineWidth: 0 });
+  return [`# ${GENERATED}.`, ...header, ''].join('\n') + stringify({ groups }, { lineWidth: 0 });
 }
+
+/**
+ * The Helm chart's copies (charts/exotel-heartbeat-exporter/files/) are rendered with this
+ * placeholder as the selector; templates/prometheusrule.yaml and templates/dashboard.yaml put
+ * the job the ServiceMonitor produces and the release namespace in its place. Replicas are pods
+ * of one StatefulSet: `pod` tells them apart, `namespace` tells releases apart.
+ */
+export const CHART_SELECTOR_PLACEHOLDER = '__EXOTEL_SELECTOR__';
+export const CHART_CONFIG: MixinConfig = {
+  exotelSelector: CHART_SELECTOR_PLACEHOLDER,
+  groupLabels: ['job', 'namespace'],
+  instanceLabels: ['instance', 'pod'],
+};
+
+const CHART_RULES_HEADER = [
+  '#',
+  "# The Helm chart's alerting and recording rules (the spec of its PrometheusRule), rendered",
+  '# from the monitoring mixin with CHART_CONFIG (scripts/mixin.ts). templates/prometheusrule.yaml',
+  `# replaces ${CHART_SELECTOR_PLACEHOLDER} with job="<the ServiceMonitor's job>",namespace="<the release's>".`,
+];
 
 export function dashboardJson(mixin: RenderedMixin, file: string): string {
   const dashboard = mixin.dashboards[file];
@@ -116,11 +139,23 @@ export function dashboardJson(mixin: RenderedMixin, file: string): string {
  */
 export const OUTPUTS: readonly {
   readonly path: string;
+  /** `_config` for this output, over the default (and over the caller's overrides). */
+  readonly config?: MixinConfig;
   readonly render: (mixin: RenderedMixin) => string;
 }[] = [
   { path: 'alerts/exotel.rules.yml', render: rulesYaml },
   {
     path: 'grafana/dashboards/exotel-heartbeat.json',
+    render: (mixin) => dashboardJson(mixin, 'exotel-heartbeat.json'),
+  },
+  {
+    path: 'charts/exotel-heartbeat-exporter/files/rules.yaml',
+    config: CHART_CONFIG,
+    render: (mixin) => rulesYaml(mixin, CHART_RULES_HEADER),
+  },
+  {
+    path: 'charts/exotel-heartbeat-exporter/files/dashboard.json',
+    config: CHART_CONFIG,
     render: (mixin) => dashboardJson(mixin, 'exotel-heartbeat.json'),
   },
 ];
@@ -129,11 +164,20 @@ export const OUTPUTS: readonly {
 export async function renderOutputs(
   overrides: MixinConfig = {},
 ): Promise<{ path: string; text: string }[]> {
-  const mixin = renderMixin(overrides);
+  // One jsonnet run per distinct `_config`.
+  const rendered = new Map<string, RenderedMixin>();
+  const mixinFor = (config: MixinConfig): RenderedMixin => {
+    const merged = { ...overrides, ...config };
+    const key = JSON.stringify(merged);
+    const cached = rendered.get(key) ?? renderMixin(merged);
+    rendered.set(key, cached);
+    return cached;
+  };
   return Promise.all(
-    OUTPUTS.map(async ({ path, render }) => {
+    OUTPUTS.map(async ({ path, config, render }) => {
       const options = (await resolveConfig(join(ROOT, path))) ?? {};
-      return { path, text: await format(render(mixin), { ...options, filepath: path }) };
+      const text = render(mixinFor(config ?? {}));
+      return { path, text: await format(text, { ...options, filepath: path }) };
     }),
   );
 }

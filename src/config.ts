@@ -42,6 +42,11 @@ export interface Config {
   readonly http: HttpLimits;
   /** Webhook tokens, WEB_CONFIG_FILE, the optional metrics listener (src/http/securityConfig.ts). */
   readonly security: SecurityConfig;
+  /**
+   * This replica's name in logs and on the status page (REPLICA_NAME); `null`: the host name,
+   * which main.ts reads (a pod's name in Kubernetes, a container ID under Compose).
+   */
+  readonly replicaName: string | null;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -77,6 +82,7 @@ export const DEFAULTS: Config = {
   rehearsalExpirySeconds: 600,
   http: HTTP_LIMIT_DEFAULTS,
   security: SECURITY_DEFAULTS,
+  replicaName: null,
 };
 
 export class ConfigError extends Error {
@@ -133,6 +139,7 @@ export function loadConfig(env: Env): Config {
       port: integer(env, 'PORT', DEFAULTS.port, 0, 65_535),
       host: text(env, 'HOST', DEFAULTS.host),
     }),
+    replicaName: replicaName(env),
   };
 }
 
@@ -209,6 +216,21 @@ function stateFile(env: Env): string | null {
   if (value === undefined) return DEFAULTS.stateFile;
   const trimmed = value.trim();
   return trimmed === '' ? null : trimmed;
+}
+
+/** Host-name-like: what a pod or host is called, safe in a log field and on the status page. */
+const REPLICA_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,252}$/;
+
+function replicaName(env: Env): string | null {
+  const value = raw(env, 'REPLICA_NAME');
+  if (value === undefined) return DEFAULTS.replicaName;
+  if (!REPLICA_NAME.test(value)) {
+    throw new ConfigError(
+      'REPLICA_NAME',
+      `must be 1-253 letters, digits, ".", "_", ":" or "-" starting with a letter or digit, got "${value}"`,
+    );
+  }
+  return value;
 }
 
 /**

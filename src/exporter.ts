@@ -44,6 +44,8 @@ export interface ExporterDeps {
   readonly logger: Logger;
   readonly fs: StateFs;
   readonly build: BuildInfo;
+  /** This replica's name (REPLICA_NAME or the host name): on the status page and its JSON. */
+  readonly replica: string;
   /** The API fallback's HTTP client, waits and jitter source (injected for tests). */
   readonly fetch: typeof fetch;
   readonly timers: Timers;
@@ -141,6 +143,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     statusPage: {
       heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
       grafanaUrl: config.grafanaUrl,
+      replica: deps.replica,
     },
     runbook,
   };

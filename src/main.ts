@@ -5,9 +5,11 @@
  *
  *   exotel-heartbeat-exporter            run the exporter
  *   exotel-heartbeat-exporter send …     post a test heartbeat (see `send --help`)
+ *   exotel-heartbeat-exporter healthcheck [--ready]   probe the running exporter (exit 0/1)
  */
 import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -15,6 +17,8 @@ import { startExporter } from './exporter.js';
 import { systemTimers } from './timers.js';
 import { createLogger } from './logger.js';
 import { runSend } from './sender/send.js';
+import { runHealthcheck } from './healthcheck/healthcheck.js';
+import { probeRequest } from './healthcheck/probeRequest.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -29,7 +33,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel, process.stdout);
+  // Every line names the replica, so logs of N replicas merged in one place still say who spoke.
+  const replica = config.replicaName ?? hostname();
+  const logger = createLogger(config.logLevel, process.stdout).child({ replica });
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     version: string;
   };
@@ -78,6 +84,7 @@ async function main(): Promise<void> {
         revision: config.buildRevision,
         nodejsVersion: process.version,
       },
+      replica,
       fetch,
       timers: systemTimers,
       random: Math.random,
@@ -106,14 +113,29 @@ async function send(args: string[]): Promise<void> {
   process.exitCode = code;
 }
 
+async function healthcheck(args: string[]): Promise<void> {
+  process.exitCode = await runHealthcheck(args, {
+    env: process.env,
+    readFile: (path) => fs.readFile(path, 'utf8'),
+    request: probeRequest,
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+}
+
 function usage(): Promise<void> {
-  process.stderr.write('usage: exotel-heartbeat-exporter [send --help]\n');
+  process.stderr.write('usage: exotel-heartbeat-exporter [send --help | healthcheck --help]\n');
   process.exitCode = 2;
   return Promise.resolve();
 }
 
 const [command, ...rest] = process.argv.slice(2);
-const run = command === undefined ? main : command === 'send' ? () => send(rest) : usage;
+// A Map, not an object: `toString` and friends are no subcommands.
+const commands = new Map<string, () => Promise<void>>([
+  ['send', () => send(rest)],
+  ['healthcheck', () => healthcheck(rest)],
+]);
+const run = command === undefined ? main : (commands.get(command) ?? usage);
 run().catch((error: unknown) => {
   process.stderr.write(`fatal: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

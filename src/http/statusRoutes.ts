@@ -19,6 +19,7 @@ export interface StatusRouteDeps {
   readonly statusPage: {
     readonly heartbeatIntervalSeconds: number;
     readonly grafanaUrl: string | null;
+    readonly replica: string;
   };
   /** docs/runbook.md as HTML, rendered at start-up (src/ui/runbookPage.ts). */
   readonly runbook: RunbookPage;
@@ -91,11 +92,12 @@ export function registerStatusRoutes(app: express.Express, deps: StatusRouteDeps
       maxRows: MAX_ROWS_PER_ACCOUNT,
     });
     protect(res);
-    res
-      .status(200)
-      .json(
-        statusJson(accounts, deps.recent.list(), now, deps.statusPage.heartbeatIntervalSeconds),
-      );
+    res.status(200).json(
+      statusJson(accounts, deps.recent.list(), now, {
+        heartbeatIntervalSeconds: deps.statusPage.heartbeatIntervalSeconds,
+        replica: deps.statusPage.replica,
+      }),
+    );
   });
 }
 

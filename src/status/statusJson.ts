@@ -4,6 +4,8 @@ import type { RecentHeartbeat } from './recentHeartbeats.js';
 /** What GET /api/v1/status answers. Field names and meaning are documented in the README. */
 export interface StatusJson {
   readonly generated_at: string;
+  /** Which replica answered: with several behind one address, each knows only what it received. */
+  readonly replica: string;
   readonly heartbeat_interval_seconds: number;
   readonly accounts: readonly AccountJson[];
   readonly recent_heartbeats: readonly RecentHeartbeatJson[];
@@ -42,11 +44,12 @@ export function statusJson(
   accounts: readonly AccountSummary[],
   recent: readonly RecentHeartbeat[],
   nowMs: number,
-  heartbeatIntervalSeconds: number,
+  options: { readonly heartbeatIntervalSeconds: number; readonly replica: string },
 ): StatusJson {
   return {
     generated_at: isoMillis(nowMs),
-    heartbeat_interval_seconds: heartbeatIntervalSeconds,
+    replica: options.replica,
+    heartbeat_interval_seconds: options.heartbeatIntervalSeconds,
     accounts: accounts.map(accountJson),
     recent_heartbeats: recent.map(recentJson),
   };

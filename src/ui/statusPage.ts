@@ -16,6 +16,11 @@ export interface StatusPageOptions {
   readonly grafanaUrl: string | null;
   /** Seconds between automatic reloads; 0 turns them off. */
   readonly refreshSeconds: number;
+  /**
+   * The replica serving the page. Behind a load balancer each replica shows only what it
+   * received; the merged view is Prometheus's (README "High availability").
+   */
+  readonly replica: string;
 }
 
 /**
@@ -62,7 +67,7 @@ ${refresh}<title>${title}</title>
 <body>
 <header>
 <h1>Exotel heartbeat exporter</h1>
-<p class="meta">As of <time datetime="${new Date(nowMs).toISOString()}">${formatUtc(nowMs)}</time> · ${refreshControl(options.refreshSeconds)}</p>
+<p class="meta">As of <time datetime="${new Date(nowMs).toISOString()}">${formatUtc(nowMs)}</time> · replica <code class="replica">${escapeHtml(options.replica)}</code> · ${refreshControl(options.refreshSeconds)}</p>
 <nav>${nav.join('\n')}</nav>
 </header>
 <main>

@@ -23,15 +23,17 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts a binary (Prometheus, Alertmanager) and resolves once `readyUrl` answers 200. Output is
- * kept for the failure message. Fails loudly if the binary is missing: `.ci/run` installs it.
+ * Starts a binary (Prometheus, Alertmanager, nginx) and resolves once `ready` says so: a URL
+ * that answers 200, or a probe of its own. Output is kept for the failure message. Fails loudly
+ * if the binary is missing: `.ci/run` installs it.
  */
 export async function startBinary(
   command: string,
   args: readonly string[],
-  readyUrl: string,
+  ready: string | (() => Promise<boolean>),
   timeoutMs = 30_000,
 ): Promise<RunningBinary> {
+  const isReady = typeof ready === 'string' ? async () => (await fetch(ready)).ok : ready;
   const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const output: string[] = [];
@@ -55,8 +57,7 @@ export async function startBinary(
       throw new Error(`${command} exited with ${child.exitCode}:\n${output.join('').slice(-3000)}`);
     }
     try {
-      const response = await fetch(readyUrl);
-      if (response.ok) break;
+      if (await isReady()) break;
     } catch {
       // not listening yet
     }

@@ -76,6 +76,7 @@ beforeAll(async () => {
     logger: logs.logger,
     fs: fake.fs,
     build: { version: 'test', revision: 'test', nodejsVersion: 'test' },
+    replica: 'test',
     fetch,
     timers,
     random: () => 0.5,

@@ -26,6 +26,7 @@ async function start(
     logger: logs.logger,
     fs: { ...fs, readFile },
     build: { version: 'test', revision: 'test', nodejsVersion: 'test' },
+    replica: 'test',
     fetch,
     timers: systemTimers,
     random: () => 0.5,

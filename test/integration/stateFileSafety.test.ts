@@ -106,6 +106,7 @@ describe('a STATE_FILE that is not a regular file', () => {
       logger: logs.logger,
       fs: fake.fs,
       build: { version: 'test', revision: 'test', nodejsVersion: 'test' },
+      replica: 'test',
       fetch,
       timers: systemTimers,
       random: () => 0.5,

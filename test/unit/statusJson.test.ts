@@ -43,10 +43,11 @@ describe('statusJson', () => {
         },
       ],
       NOW_MS,
-      60,
+      { heartbeatIntervalSeconds: 60, replica: 'exporter-1' },
     );
     expect(json).toEqual({
       generated_at: '2024-05-01T12:00:00.000Z',
+      replica: 'exporter-1',
       heartbeat_interval_seconds: 60,
       accounts: [
         {

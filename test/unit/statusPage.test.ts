@@ -20,6 +20,7 @@ const OPTIONS: StatusPageOptions = {
   heartbeatIntervalSeconds: 300,
   grafanaUrl: null,
   refreshSeconds: 30,
+  replica: 'exporter-0',
 };
 
 const ZERO: AccountCounters = {
@@ -91,6 +92,17 @@ describe('renderStatusPage', () => {
     expect(html).toMatch(/<a href="api\/v1\/status">/);
     // No script and no inline style: the Content-Security-Policy allows neither.
     expect(html).not.toMatch(/<script|<style|\sstyle=|\son[a-z]+=/i);
+  });
+
+  it('names the replica serving the page, escaped', () => {
+    const html = render(new Store(limits).snapshot(), [], { replica: 'exporter-1' });
+    expect(html).toMatch(
+      /<p class="meta">.* · replica <code class="replica">exporter-1<\/code> · /,
+    );
+    // Configuration refuses such a name; the page escapes whatever it is given all the same.
+    expect(render(new Store(limits).snapshot(), [], { replica: '<b>' })).toContain(
+      '<code class="replica">&lt;b&gt;</code>',
+    );
   });
 
   it('shows an empty default account as having no heartbeat yet, never received', () => {
