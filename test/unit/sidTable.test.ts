@@ -79,6 +79,15 @@ describe('sidTable', () => {
     expect([...(after.change?.runs ?? [])]).toEqual([0, 0, 1, 3, 4, 1]);
   });
 
+  it('counts a row as changed when any column changed, derived ones included', () => {
+    const before = sidTable(details([], [['a', 1]], [['a', '+91']]), null);
+    // The outgoing row of a is where it was, with the same start and phone, but a is now also
+    // incoming, so the state file lists its phone with the incoming row instead.
+    const after = sidTable(details([['a', 1]], [['a', 1]], [['a', '+91']]), before);
+    expect([...after.alsoIncoming]).toEqual([0, 1]);
+    expect([...(after.change?.runs ?? [])]).toEqual([]);
+  });
+
   it('sorts longest affected first once, ties by SID then direction', () => {
     const table = sidTable(
       details(
