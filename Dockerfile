@@ -56,4 +56,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
 # No V8 flags, as in `npm start`: `--max-semi-space-size=64` acknowledged a 10 MB heartbeat about
 # a quarter faster in our benchmark but added some 100 MB of RSS (README "Performance"); set it
 # with NODE_OPTIONS where acknowledgement time matters more than memory.
-CMD ["node", "dist/main.js"]
+# The program is the entrypoint, so `docker run <image> --log.level=debug` passes flags and
+# `docker run <image> send --url … --status critical` runs the sender (README "Rehearse an alert").
+ENTRYPOINT ["node", "dist/main.js"]
+CMD []

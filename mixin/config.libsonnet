@@ -69,9 +69,12 @@ local duration = (import 'lib/duration.libsonnet').fromSeconds;
     apiThrottledFor: '30m',
 
     // Every alert's runbook_url: `%s` is the alert name in lower case (the anchor of its section
-    // in docs/runbook.md, on GitHub and at the exporter's own /runbook). Point it at your
-    // exporter's public https://…/runbook#%s or at your wiki.
-    runbookURLPattern: 'https://github.com/exotel-heartbeat-exporter/exotel-heartbeat-exporter/blob/main/docs/runbook.md#%s',
+    // in docs/runbook.md, as GitHub renders it and as the exporter's own /runbook serves it).
+    // The default is the exporter's /runbook at its default address, which resolves for a reader
+    // on the machine that runs it (npm start, the compose stack); this project has no public
+    // site a default could point at. Point it at your exporter's public https://…/runbook#%s or
+    // at your wiki.
+    runbookURLPattern: 'http://localhost:8747/runbook#%s',
 
     // The Grafana dashboard.
     dashboardUid: 'exotel-heartbeat',

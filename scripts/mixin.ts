@@ -114,8 +114,11 @@ export function rulesYaml(mixin: RenderedMixin, header: readonly string[] = RULE
  * of one StatefulSet: `pod` tells them apart, `namespace` tells releases apart.
  */
 export const CHART_SELECTOR_PLACEHOLDER = '__EXOTEL_SELECTOR__';
+/** Replaced by templates/prometheusrule.yaml with prometheusRule.runbookURL or the Service's. */
+export const CHART_RUNBOOK_PLACEHOLDER = '__EXOTEL_RUNBOOK_URL__';
 export const CHART_CONFIG: MixinConfig = {
   exotelSelector: CHART_SELECTOR_PLACEHOLDER,
+  runbookURLPattern: `${CHART_RUNBOOK_PLACEHOLDER}#%s`,
   groupLabels: ['job', 'namespace'],
   instanceLabels: ['instance', 'pod'],
 };
@@ -124,7 +127,8 @@ const CHART_RULES_HEADER = [
   '#',
   "# The Helm chart's alerting and recording rules (the spec of its PrometheusRule), rendered",
   '# from the monitoring mixin with CHART_CONFIG (scripts/mixin.ts). templates/prometheusrule.yaml',
-  `# replaces ${CHART_SELECTOR_PLACEHOLDER} with job="<the ServiceMonitor's job>",namespace="<the release's>".`,
+  `# replaces ${CHART_SELECTOR_PLACEHOLDER} with job="<the ServiceMonitor's job>",namespace="<the release's>"`,
+  `# and ${CHART_RUNBOOK_PLACEHOLDER} with prometheusRule.runbookURL (default: the Service's /runbook).`,
 ];
 
 export function dashboardJson(mixin: RenderedMixin, file: string): string {

@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
-import { loadApiAccounts } from './fallback/accountsFile.js';
-import { createApiMetrics } from './fallback/apiMetrics.js';
+import type { ApiAccount } from './fallback/apiAccount.js';
+import { createApiMetrics, type ApiMetrics } from './fallback/apiMetrics.js';
 import { Fallback } from './fallback/fallback.js';
 import type { Timers } from './timers.js';
 import { compileHeartbeatValidator } from './heartbeat/schema.js';
@@ -32,8 +32,11 @@ import { Store } from './state/store.js';
 import type { WebhookTokens } from './http/auth/webhookTokens.js';
 import { guardConnections } from './http/connectionLimit.js';
 import { RecentHeartbeats } from './status/recentHeartbeats.js';
+import { LiveSecurity } from './http/security.js';
+import { createReloader, loadReloadable } from './reloader.js';
+import { ConfigError } from './settings/configError.js';
+import { settingName, type SettingName } from './settings/table.js';
 import { renderRunbookPage, runbookUnavailablePage, type RunbookPage } from './ui/runbookPage.js';
-import { loadWebConfig } from './webConfig/loadWebConfig.js';
 
 const FORCE_CLOSE_AFTER_MS = 7_000;
 
@@ -56,6 +59,8 @@ export interface ExporterDeps {
 
 export interface RunningExporter {
   readonly address: AddressInfo;
+  /** Re-reads web config, certificates, tokens file and accounts file (SIGHUP, POST /-/reload). */
+  reload(): Promise<import('./http/app.js').ReloadOutcome>;
   /** Stops accepting, finishes in-flight requests, saves state. */
   close(): Promise<void>;
 }
@@ -68,13 +73,15 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     futureToleranceSeconds: config.futureToleranceSeconds,
   });
   const selfMetrics = createSelfMetrics(deps.build);
-  // Read before listening: a bad accounts file stops start-up with a ConfigError.
-  const apiAccounts = await loadApiAccounts(config.api, (path) => deps.fs.readFile(path, 'utf8'));
-  // WEB_CONFIG_FILE and the certificates it names: read once, a bad one stops start-up too.
-  const { webhookTokens, metricsListener } = config.security;
-  const web = await loadWebConfig(config.security.webConfigFile, (path) =>
-    deps.fs.readFile(path, 'utf8'),
-  );
+  const readFile = (path: string) => deps.fs.readFile(path, 'utf8');
+  // Read before listening: a bad accounts file, web configuration, certificate or tokens file
+  // stops start-up with a ConfigError naming the setting. A reload reads them the same way.
+  const initial = await loadReloadable(config, readFile);
+  const live = new LiveSecurity(initial.security);
+  const { metricsListener } = config.security;
+  const { web } = initial.security;
+  // Restoring state checks accounts against the tokens in force at start-up.
+  const webhookTokens = initial.security.tokens;
   const runbook = await loadRunbook(deps);
   const stateFile = config.stateFile;
   const encoder = new StateEncoder();
@@ -91,24 +98,28 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
           timers: deps.timers,
         });
 
-  const fallback =
-    apiAccounts.length === 0
-      ? null
-      : new Fallback({
-          accounts: apiAccounts,
-          settings: config.api.settings,
-          store,
-          clock,
-          timers: deps.timers,
-          fetch: deps.fetch,
-          random: deps.random,
-          logger,
-          metrics: createApiMetrics(
-            selfMetrics.registry,
-            apiAccounts.map((a) => a.account),
-          ),
-          persist: () => persister?.schedule(),
-        });
+  // Created with the first account (a reload may bring the first one), once: its series live on.
+  let apiMetrics: ApiMetrics | null = null;
+  const makeFallback = (accounts: readonly ApiAccount[]): Fallback | null => {
+    if (accounts.length === 0) return null;
+    const names = accounts.map((a) => a.account);
+    if (apiMetrics === null) apiMetrics = createApiMetrics(selfMetrics.registry, names);
+    else apiMetrics.addAccounts(names);
+    return new Fallback({
+      accounts,
+      settings: config.api.settings,
+      store,
+      clock,
+      timers: deps.timers,
+      fetch: deps.fetch,
+      random: deps.random,
+      logger,
+      metrics: apiMetrics,
+      persist: () => persister?.schedule(),
+    });
+  };
+  let apiAccounts = initial.accounts;
+  let fallback = makeFallback(apiAccounts);
 
   let ready = false;
   const removeAccount = (account: string, reason: 'admin' | ExpiryReasonName): boolean => {
@@ -147,12 +158,33 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     },
     runbook,
   };
-  // With METRICS_PORT, the main listener serves the webhook and probes only.
+  let metricsServer: Server | null = null;
+  const reload = createReloader({
+    config,
+    readFile,
+    live,
+    servers: () => (metricsServer === null ? [server] : [server, metricsServer]),
+    currentAccounts: () => apiAccounts,
+    replaceAccounts: async (accounts) => {
+      // Polls in flight for the old set end here; the new set starts from the store's state.
+      await fallback?.close();
+      apiAccounts = accounts;
+      fallback = makeFallback(accounts);
+      fallback?.check();
+      fallback?.startWatching();
+    },
+    logger,
+    clock,
+    metrics: selfMetrics,
+  });
+  const security = () => live.current;
+  const lifecycle = config.security.enableLifecycle ? reload : null;
+  // With a metrics listener, the main listener serves the webhook and probes only.
   const app = createApp(appDeps, {
     webhook: true,
     pages: metricsListener === null,
-    tokens: webhookTokens,
-    web,
+    security,
+    reload: lifecycle,
     // Removal is as protected as /metrics, or refused: on PORT only with basic auth.
     admin: web.basicAuth !== null,
   });
@@ -165,25 +197,44 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
   };
 
   const server = createListener(serverOptions(config.http), web.tls, app);
-  // Timeouts, header size and connection cap: the reasoning is in src/http/httpLimits.ts.
+  // Timeouts, header size and connection cap: the reasoning is in src/settings/table.ts.
   applyServerLimits(server, config.http);
   guardConnections(server, connectionLimits, refused);
-  await listen(server, config);
+  await listenOn(server, config.port, config.host).catch((error: unknown) => {
+    throw listenError(error, 'listenAddress', config.host, config.port);
+  });
   const address = server.address() as AddressInfo;
   logger.info({ address: address.address, port: address.port, tls: web.tls !== null }, 'listening');
-  if (!webhookTokens.enabled) {
-    logger.warn('WEBHOOK_TOKENS is not set: anyone who can reach the webhook can post heartbeats');
+  if (!live.current.tokens.enabled) {
+    logger.warn(
+      'no webhook token is configured (--webhook.tokens, --webhook.tokens-file): anyone who can reach the webhook can post heartbeats',
+    );
   }
-  let metricsServer: Server | null = null;
   if (metricsListener !== null) {
     metricsServer = createListener(
       serverOptions(config.http),
       web.tls,
-      createApp(appDeps, { webhook: false, pages: true, tokens: webhookTokens, web, admin: true }),
+      createApp(appDeps, {
+        webhook: false,
+        pages: true,
+        security,
+        reload: lifecycle,
+        admin: true,
+      }),
     );
     applyServerLimits(metricsServer, config.http);
     guardConnections(metricsServer, connectionLimits, refused);
-    await listenOn(metricsServer, metricsListener.port, metricsListener.host);
+    await listenOn(metricsServer, metricsListener.port, metricsListener.host).catch(
+      (error: unknown) => {
+        server.close();
+        throw listenError(
+          error,
+          'metricsListenAddress',
+          metricsListener.host,
+          metricsListener.port,
+        );
+      },
+    );
     const metricsAddress = metricsServer.address() as AddressInfo;
     logger.info(
       { address: metricsAddress.address, port: metricsAddress.port, tls: web.tls !== null },
@@ -217,6 +268,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
   };
   sweep();
   const sweeper = sweepForever(deps.timers, sweepIntervalMs(config), sweep, sweeping.signal);
+  selfMetrics.configLoaded(clock.now());
   ready = true;
   logger.info('ready');
   if (fallback !== null) {
@@ -234,6 +286,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
 
   return {
     address,
+    reload,
     close: async () => {
       const metricsClosed =
         metricsServer === null
@@ -255,6 +308,18 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
   };
 }
 
+/** A listen failure (a name that does not resolve, a port in use) names the setting. */
+function listenError(error: unknown, name: SettingName, host: string, port: number): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return error;
+  const variable = name === 'listenAddress' ? 'HOST/PORT' : 'METRICS_HOST/METRICS_PORT';
+  return new ConfigError(
+    variable,
+    `cannot listen on ${host === '' ? '' : host.includes(':') ? `[${host}]` : host}:${port} (${code})`,
+    settingName(name),
+  );
+}
+
 /**
  * Reads and renders the runbook once. Unreadable, it is logged (naming the path) and /runbook
  * answers 503 saying so; start-up goes on, because a missing document must not stop the alerting
@@ -272,18 +337,6 @@ async function loadRunbook({ fs, runbookPath, logger }: ExporterDeps): Promise<R
     return runbookUnavailablePage();
   }
   return renderRunbookPage(markdown);
-}
-
-function listen(server: Server, config: Config): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    const onListening = () => {
-      server.off('error', reject);
-      resolve();
-    };
-    if (config.host === '') server.listen(config.port, onListening);
-    else server.listen(config.port, config.host, onListening);
-  });
 }
 
 type ExpiryReasonName = ReturnType<typeof dueForExpiry>[number]['reason'];

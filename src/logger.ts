@@ -1,14 +1,19 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from './config.js';
+import { logfmtDestination } from './logfmt.js';
+import type { LogFormat, LogLevel } from './settings/table.js';
 
 export type { Logger } from 'pino';
 
 /**
- * JSON logs on the given destination (stdout in production, a capture stream in tests).
+ * JSON (or, with --log.format=logfmt, logfmt) logs on the given destination (stdout in production, a capture stream in tests).
  * Redaction covers the places a secret or a caller's credentials could appear; payloads are never
  * passed to the logger in the first place.
  */
-export function createLogger(level: LogLevel, destination: DestinationStream): Logger {
+export function createLogger(
+  level: LogLevel,
+  destination: DestinationStream,
+  format: LogFormat = 'json',
+): Logger {
   return pino(
     {
       level,
@@ -25,6 +30,6 @@ export function createLogger(level: LogLevel, destination: DestinationStream): L
         censor: '[redacted]',
       },
     },
-    destination,
+    format === 'logfmt' ? logfmtDestination(destination) : destination,
   );
 }

@@ -144,7 +144,7 @@ local p = import '../lib/promql.libsonnet';
             labels: { severity: 'info' },
             annotations: {
               summary: 'Some affected ExoPhones have no per-ExoPhone series.',
-              description: '{{ $value | humanize }} affected (SID, direction) pairs of Exotel account {{ $labels.account }} are left out of the per-ExoPhone series by MAX_SID_SERIES, so they get no ExotelExoPhoneIncomingAffected or ExotelExoPhoneOutgoingAffected alert. exotel_exophones_affected still counts them.',
+              description: '{{ $value | humanize }} affected (SID, direction) pairs of Exotel account {{ $labels.account }} are left out of the per-ExoPhone series by MAX_SID_SERIES or the total budget MAX_TOTAL_SID_SERIES, so they get no ExotelExoPhoneIncomingAffected or ExotelExoPhoneOutgoingAffected alert. exotel_exophones_affected still counts them.',
               runbook_url: runbook('ExotelSidSeriesDropped'),
             },
           },

@@ -1,12 +1,14 @@
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../settings/configError.js';
+import { settingName } from '../settings/table.js';
 import { ACCOUNT_REGEX } from '../heartbeat/labelSafe.js';
 import type { ApiAccount } from './apiAccount.js';
 import { ACCOUNT_SID_REGEX, hostBaseUrl, type FallbackConfig } from './fallbackConfig.js';
 import { Secret } from './secret.js';
 
 const VARIABLE = 'EXOTEL_ACCOUNTS_FILE';
+const LABEL = settingName('exotelAccountsFile');
 
 /**
  * EXOTEL_ACCOUNTS_FILE: credentials for several exporter accounts. An array of entries, not an
@@ -53,6 +55,7 @@ export async function loadApiAccounts(
     throw new ConfigError(
       VARIABLE,
       `cannot be read (${typeof code === 'string' ? code : 'error'})`,
+      LABEL,
     );
   }
   return [...accounts, ...parseAccountsFile(text, config)];
@@ -63,7 +66,7 @@ export function parseAccountsFile(text: string, config: FallbackConfig): ApiAcco
   try {
     value = JSON.parse(text);
   } catch {
-    throw new ConfigError(VARIABLE, 'is not valid JSON');
+    throw new ConfigError(VARIABLE, 'is not valid JSON', LABEL);
   }
   if (!checkFile.Check(value)) {
     const first = checkFile.Errors(value)[0];
@@ -71,6 +74,7 @@ export function parseAccountsFile(text: string, config: FallbackConfig): ApiAcco
     throw new ConfigError(
       VARIABLE,
       `field ${field} is invalid: ${first?.message ?? 'unexpected content'} (expected {"accounts": [{"account", "accountSid", "apiKey", "apiToken", "host"?}]})`,
+      LABEL,
     );
   }
   const seen = new Set(config.defaultAccount === null ? [] : [config.defaultAccount.account]);
@@ -79,6 +83,7 @@ export function parseAccountsFile(text: string, config: FallbackConfig): ApiAcco
       throw new ConfigError(
         VARIABLE,
         `field /accounts/${index}/account is invalid: "${entry.account}" is configured twice (EXOTEL_API_KEY configures "default")`,
+        LABEL,
       );
     }
     seen.add(entry.account);

@@ -14,6 +14,8 @@ export interface ApiMetrics {
     withoutHealth: number,
   ): void;
   pollEnded(account: string, result: 'failed' | 'superseded'): void;
+  /** Accounts a reload added: their series start at 0 like the first ones'. */
+  addAccounts(accounts: readonly string[]): void;
 }
 
 export const POLL_RESULTS = ['complete', 'failed', 'superseded'] as const;
@@ -70,12 +72,18 @@ export function createApiMetrics(registry: Registry, accounts: readonly string[]
   });
 
   // Every configured account exists from the start, so rate() and alerts see a 0 first.
-  for (const account of accounts) {
-    throttled.inc({ account }, 0);
-    for (const result of POLL_RESULTS) polls.inc({ account, result }, 0);
-    active.set({ account }, 0);
-    lastSuccess.set({ account }, 0);
-  }
+  const known = new Set<string>();
+  const addAccounts = (names: readonly string[]) => {
+    for (const account of names) {
+      if (known.has(account)) continue;
+      known.add(account);
+      throttled.inc({ account }, 0);
+      for (const result of POLL_RESULTS) polls.inc({ account, result }, 0);
+      active.set({ account }, 0);
+      lastSuccess.set({ account }, 0);
+    }
+  };
+  addAccounts(accounts);
 
   return {
     request: (account, endpoint, code) => requests.inc({ account, endpoint, code }),
@@ -89,5 +97,6 @@ export function createApiMetrics(registry: Registry, accounts: readonly string[]
       withoutHealth.set({ account }, unknown);
     },
     pollEnded: (account, result) => polls.inc({ account, result }),
+    addAccounts,
   };
 }

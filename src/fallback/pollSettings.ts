@@ -1,8 +1,7 @@
 /**
- * Poll settings and their defaults, in a module without imports: config.ts builds its DEFAULTS
- * from it at load time, so it must not sit in an import cycle.
+ * How the fallback polls; one set for every account. Times in milliseconds. Defaults and checks:
+ * the --exotel.api-* entries of src/settings/table.ts.
  */
-/** How the fallback polls; one set for every account. Times in milliseconds. */
 export interface PollSettings {
   /** Request budget per Exotel account: tokens per minute and how many may be saved up. */
   readonly requestsPerMinute: number;
@@ -26,22 +25,3 @@ export interface PollSettings {
   /** At most this many known-affected SIDs are checked ahead of the rest. */
   readonly priorityMax: number;
 }
-
-export const FALLBACK_DEFAULTS: PollSettings = {
-  // Exotel's newer docs claim 50/min per account; stay well below it, with room for a user's
-  // own scripts on the same API key.
-  requestsPerMinute: 30,
-  burst: 5,
-  concurrency: 1,
-  timeoutMs: 10_000,
-  // The vendor suggests 1, 2, 4, 8, 16 s and at most 5 retries.
-  maxRetries: 5,
-  backoffBaseMs: 1_000,
-  backoffCapMs: 60_000,
-  maxRetryAfterMs: 600_000,
-  intervalMs: 300_000,
-  pageSize: 50,
-  staleAfterMs: 0,
-  priorityRefreshMs: 900_000,
-  priorityMax: 200,
-};

@@ -5,10 +5,9 @@ import type { NextFunction, Request, Response } from 'express';
  * exporter-toolkit does). A route may still set its own stricter value afterwards: the status
  * page keeps its Content-Security-Policy.
  */
-export function responseHeaders(headers: Readonly<Record<string, string>>) {
-  const entries = Object.entries(headers);
+export function responseHeaders(headers: () => Readonly<Record<string, string>>) {
   return (_req: Request, res: Response, next: NextFunction): void => {
-    for (const [name, value] of entries) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(headers())) res.setHeader(name, value);
     next();
   };
 }

@@ -1,61 +1,56 @@
 /**
- * The security-related variables: WEBHOOK_TOKENS, WEB_CONFIG_FILE, METRICS_PORT, METRICS_HOST.
- * Token values never appear in an error message: a typo'd token is still a secret.
+ * The security-related settings: webhook tokens (--webhook.tokens, --webhook.tokens-file), the web
+ * configuration, the metrics listener and the lifecycle API. Token values never appear in an error
+ * message: a typo'd token is still a secret.
  */
-import { ConfigError, integer, raw } from '../config.js';
+import { ConfigError } from '../settings/configError.js';
+import { settingLabel, type Resolved } from '../settings/resolve.js';
 import { WebhookTokens } from './auth/webhookTokens.js';
 
 export interface SecurityConfig {
-  /** Empty: the webhook accepts anyone (a warning is logged at start-up). */
+  /** From --webhook.tokens/WEBHOOK_TOKENS (every account); the tokens file adds to these. */
   readonly webhookTokens: WebhookTokens;
+  /** YAML tokens file, re-read on reload; null: none. */
+  readonly webhookTokensFile: string | null;
   /** exporter-toolkit web configuration; null: plain HTTP, no basic auth. */
   readonly webConfigFile: string | null;
-  /** Second listener for /metrics and the pages; null: everything on PORT. */
+  /** Second listener for /metrics and the pages; null: everything on the main listener. */
   readonly metricsListener: { readonly port: number; readonly host: string } | null;
+  /** POST /-/reload is served (else 403). */
+  readonly enableLifecycle: boolean;
 }
 
-export const SECURITY_DEFAULTS: SecurityConfig = {
-  webhookTokens: new WebhookTokens([]),
-  webConfigFile: null,
-  metricsListener: null,
-};
-
 /** Long enough not to be guessed, and safe in a URL path, a query string and a header. */
-const TOKEN = /^[A-Za-z0-9._~-]{16,256}$/;
+export const TOKEN = /^[A-Za-z0-9._~-]{16,256}$/;
+export const TOKEN_RULE = '16 to 256 characters of A-Z, a-z, 0-9, ".", "_", "~" and "-"';
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-export function loadSecurityConfig(
-  env: Env,
-  main: { readonly port: number; readonly host: string },
-): SecurityConfig {
-  const metricsPort =
-    raw(env, 'METRICS_PORT') === undefined ? null : integer(env, 'METRICS_PORT', 0, 0, 65_535);
-  if (metricsPort !== null && metricsPort !== 0 && metricsPort === main.port) {
-    throw new ConfigError('METRICS_PORT', 'must differ from PORT');
-  }
+export function securityConfig(resolved: Resolved, mainHost: string): SecurityConfig {
+  const v = resolved.values;
+  const metrics = v.metricsListenAddress;
   return {
-    webhookTokens: webhookTokens(env),
-    webConfigFile: raw(env, 'WEB_CONFIG_FILE') ?? null,
+    webhookTokens: new WebhookTokens(webhookTokens(resolved)),
+    webhookTokensFile: v.webhookTokensFile,
+    webConfigFile: v.webConfigFile,
     metricsListener:
-      metricsPort === null
-        ? null
-        : { port: metricsPort, host: raw(env, 'METRICS_HOST') ?? main.host },
+      metrics === null ? null : { port: metrics.port, host: metrics.host ?? mainHost },
+    enableLifecycle: v.enableLifecycle,
   };
 }
 
-function webhookTokens(env: Env): WebhookTokens {
-  const tokens = (raw(env, 'WEBHOOK_TOKENS') ?? '')
+function webhookTokens(resolved: Resolved): string[] {
+  const source = resolved.sources.webhookTokens;
+  const tokens = (resolved.values.webhookTokens ?? '')
     .split(',')
     .map((token) => token.trim())
     .filter((token) => token !== '');
   tokens.forEach((token, i) => {
     if (!TOKEN.test(token)) {
       throw new ConfigError(
-        'WEBHOOK_TOKENS',
-        `token ${i + 1} of ${tokens.length} must be 16 to 256 characters of A-Z, a-z, 0-9, ".", "_", "~" and "-" (value not shown)`,
+        source.kind === 'env' ? source.variable : '--webhook.tokens',
+        `token ${i + 1} of ${tokens.length} must be ${TOKEN_RULE} (value not shown)`,
+        settingLabel('webhookTokens', source),
       );
     }
   });
-  return new WebhookTokens(tokens);
+  return tokens;
 }

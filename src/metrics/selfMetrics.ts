@@ -34,6 +34,10 @@ export interface SelfMetrics {
   persistSucceeded(nowMs: number, durationMs: number): void;
   persistFailed(): void;
   stateLoadFailed(): void;
+  /** A configuration (re)load: start-up counts as the first successful one, as in Prometheus. */
+  configLoaded(nowMs: number): void;
+  /** A reload refused; the previous configuration keeps running. */
+  configReloadFailed(): void;
   connectionRefused(reason: ConnectionRefusal): void;
   accountRemoved(reason: AccountRemoval, count?: number): void;
   /** The registry's families as data, for the shared renderer. */
@@ -87,6 +91,16 @@ export function createSelfMetrics(build: BuildInfo): SelfMetrics {
     help: 'State files that could not be read or parsed at start-up (moved aside; the exporter started empty).',
     registers: [registry],
   });
+  const reloadOk = new Gauge({
+    name: 'exotel_exporter_config_last_reload_successful',
+    help: 'Whether the last configuration reload (SIGHUP or POST /-/reload) succeeded; 0: the previous configuration is still in force.',
+    registers: [registry],
+  });
+  const reloadTime = new Gauge({
+    name: 'exotel_exporter_config_last_reload_success_timestamp_seconds',
+    help: 'Unix time of the last successful configuration load (start-up or reload).',
+    registers: [registry],
+  });
   const connectionsRefused = new Counter({
     name: 'exotel_exporter_connections_refused_total',
     help: 'Connections closed unserved: one source over MAX_CONNECTIONS_PER_SOURCE, all over MAX_CONNECTIONS, or no byte sent within HEADERS_TIMEOUT_MS.',
@@ -128,6 +142,11 @@ export function createSelfMetrics(build: BuildInfo): SelfMetrics {
     },
     persistFailed: () => persistErrors.inc(),
     stateLoadFailed: () => loadErrors.inc(),
+    configLoaded: (nowMs) => {
+      reloadOk.set(1);
+      reloadTime.set(nowMs / 1000);
+    },
+    configReloadFailed: () => reloadOk.set(0),
     connectionRefused: (reason) => connectionsRefused.inc({ reason }),
     accountRemoved: (reason, count = 1) => accountsRemoved.inc({ reason }, count),
     families: async () => (await registry.getMetricsAsJSON()).map(toFamily),

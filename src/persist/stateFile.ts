@@ -2,7 +2,8 @@ import { Buffer } from 'node:buffer';
 import { constants, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import type * as fsPromises from 'node:fs/promises';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../settings/configError.js';
+import { settingName } from '../settings/table.js';
 import type { StateData } from './stateEncoder.js';
 
 /** The subset of node:fs/promises the state file needs; tests inject failing variants. */
@@ -58,6 +59,7 @@ export class StateFileError extends ConfigError {
     super(
       'STATE_FILE',
       `${JSON.stringify(path)} ${reason}; nothing was renamed or changed (fix it, or point STATE_FILE at a regular file)`,
+      settingName('stateFile'),
     );
     this.name = 'StateFileError';
   }

@@ -104,7 +104,7 @@ function affectedTable(summary: AccountSummary, nowMs: number): string {
 <div class="scroll"><table class="affected"><thead><tr><th>SID</th><th>Phone number</th><th>Direction</th><th>Affected for</th><th class="wide">Affected since</th></tr></thead>
 <tbody>
 ${rows}
-</tbody></table></div>${more > 0 ? `\n<p class="note">…and ${more} more not listed (all are in /metrics).</p>` : ''}`;
+</tbody></table></div>${more > 0 ? `\n<p class="note">…and ${more} more not listed. The counts on /metrics include every one; its per-ExoPhone series stop at the longest-affected --limits.max-sid-series pairs per account.</p>` : ''}`;
 }
 
 function affectedRow(row: AffectedRow, nowMs: number): string {

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { ServerOptions } from 'node:https';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../settings/configError.js';
+import { settingName } from '../settings/table.js';
 import { BasicAuthVerifier } from '../http/auth/basicAuth.js';
 import { parseWebConfig, type WebConfig } from './webConfig.js';
 
@@ -68,6 +69,7 @@ async function read(
     throw new ConfigError(
       'WEB_CONFIG_FILE',
       `${field}: cannot read ${path} (${typeof code === 'string' ? code : 'error'})`,
+      settingName('webConfigFile'),
     );
   }
 }

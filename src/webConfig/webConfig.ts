@@ -6,7 +6,8 @@
  * and a feature this exporter lacks is refused rather than silently ignored.
  */
 import { parse } from 'yaml';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../settings/configError.js';
+import { settingName } from '../settings/table.js';
 
 export const TLS_VERSIONS = {
   TLS10: 'TLSv1',
@@ -56,9 +57,10 @@ const CLIENT_AUTH_TYPES = [
 const BCRYPT_HASH = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
 
 const VARIABLE = 'WEB_CONFIG_FILE';
+const LABEL = settingName('webConfigFile');
 
 function fail(field: string, reason: string): never {
-  throw new ConfigError(VARIABLE, `${field} ${reason}`);
+  throw new ConfigError(VARIABLE, `${field} ${reason}`, LABEL);
 }
 
 export function parseWebConfig(text: string): WebConfig {

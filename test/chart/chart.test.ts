@@ -328,6 +328,25 @@ describe.each(['default', ...VALUE_SETS])('value set %s', (set) => {
     expect(new Set(namespaces)).toEqual(new Set(['monitoring']));
   });
 
+  it("points every runbook_url at the exporter's own /runbook through the Service", () => {
+    if (set === 'no-servicemonitor-values.yaml') return; // no PrometheusRule: asserted above
+    const spec = only(set, 'PrometheusRule')['spec'] as {
+      groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[];
+    };
+    const service = only(set, 'Service');
+    const port = (service['spec'] as { ports: { port: number }[] }).ports[0]?.port;
+    // The scheme the exporter serves, as the ServiceMonitor scrapes it (https with TLS on).
+    const scheme = (only(set, 'ServiceMonitor')['spec'] as { endpoints: { scheme: string }[] })
+      .endpoints[0]?.scheme;
+    const alerts = spec.groups.flatMap((g) => g.rules).filter((r) => r.alert !== undefined);
+    expect(alerts.length).toBeGreaterThan(5);
+    for (const alert of alerts) {
+      expect(alert.annotations?.['runbook_url']).toBe(
+        `${scheme}://${service.metadata.name}.monitoring.svc:${port}/runbook#${alert.alert?.toLowerCase() ?? ''}`,
+      );
+    }
+  });
+
   it('puts no secret value in a ConfigMap', () => {
     const secrets = objects(set)
       .filter((o) => o.kind === 'Secret')

@@ -91,7 +91,7 @@ describe('deploy/prometheus/prometheus.yml', () => {
   });
 
   test('scrapes the exporter as the job the rules select, and sends alerts to Alertmanager', () => {
-    expect(exporterJob?.static_configs).toEqual([{ targets: ['exporter:8747'] }]);
+    expect(exporterJob?.static_configs).toEqual([{ targets: ['exporter:9747'] }]);
     expect(prometheus.alerting.alertmanagers).toEqual([
       { static_configs: [{ targets: ['alertmanager:9093'] }] },
     ]);

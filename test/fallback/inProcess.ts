@@ -1,7 +1,8 @@
 import type { ApiAccount } from '../../src/fallback/apiAccount.js';
 import type { ApiMetrics } from '../../src/fallback/apiMetrics.js';
 import { Fallback } from '../../src/fallback/fallback.js';
-import { FALLBACK_DEFAULTS, type PollSettings } from '../../src/fallback/pollSettings.js';
+import { DEFAULTS } from '../../src/config.js';
+import type { PollSettings } from '../../src/fallback/pollSettings.js';
 import { Secret } from '../../src/fallback/secret.js';
 import { Store } from '../../src/state/store.js';
 import { captureLogs } from '../helpers/unit-logCapture.js';
@@ -48,12 +49,13 @@ export function inProcessFallback(
       recorded.completed.push({ nowMs, durationMs, exophones, withoutHealth });
       onComplete(recorded);
     },
+    addAccounts: () => undefined,
     pollEnded: (_a, result) => recorded.ended.push(result),
   };
   const logs = captureLogs();
   const fallback = new Fallback({
     accounts: [account],
-    settings: { ...FALLBACK_DEFAULTS, ...settings },
+    settings: { ...DEFAULTS.api.settings, ...settings },
     store,
     clock: time,
     timers: time,

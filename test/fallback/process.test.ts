@@ -253,7 +253,7 @@ describe('the API fallback in the real exporter', () => {
       }),
     );
     await expect(startExporterProcess({ EXOTEL_ACCOUNTS_FILE: file })).rejects.toThrow(
-      /invalid configuration: EXOTEL_ACCOUNTS_FILE field \/accounts\/0\/host is invalid/,
+      /invalid configuration: --exotel.accounts-file\/EXOTEL_ACCOUNTS_FILE field \/accounts\/0\/host is invalid/,
     );
   });
 });

@@ -35,8 +35,9 @@ export interface ExporterProcess {
  */
 export async function startExporterProcess(
   env: Record<string, string> = {},
+  args: readonly string[] = [],
 ): Promise<ExporterProcess> {
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [MAIN, ...args], {
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', STATE_FILE: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -130,7 +130,9 @@ describe('with TLS and basic auth on (the shipped example web configuration)', (
     writeFileSync(bad, 'nope: 1\n');
     const result = await healthcheck({ ...env, WEB_CONFIG_FILE: bad });
     expect(result.code).toBe(1);
-    expect(result.err.join('\n')).toContain('invalid configuration: WEB_CONFIG_FILE nope');
+    expect(result.err.join('\n')).toContain(
+      'invalid configuration: --web.config.file/WEB_CONFIG_FILE nope',
+    );
     const random = await healthcheck({ ...env, PORT: '0' });
     expect(random.code).toBe(1);
     expect(random.err.join('\n')).toContain('invalid configuration: PORT is 0');

@@ -88,7 +88,7 @@ describe('a STATE_FILE that is not a regular file', () => {
     expect(failure).toBeInstanceOf(Error);
     const message = (failure as Error).message;
     expect(message).toContain('(code 2,');
-    expect(message).toContain(`invalid configuration: STATE_FILE "${path}"`);
+    expect(message).toContain(`invalid configuration: --state.file/STATE_FILE "${path}"`);
     expect(message).toMatch(why);
     expect(readdirSync(parent)).toEqual(before);
   });
@@ -114,7 +114,7 @@ describe('a STATE_FILE that is not a regular file', () => {
     });
     await expect(started).rejects.toBeInstanceOf(StateFileError);
     await expect(started).rejects.toThrow(
-      /^invalid configuration: STATE_FILE .* cannot be opened: EACCES/,
+      /^invalid configuration: --state.file\/STATE_FILE .* cannot be opened: EACCES/,
     );
     expect(fake.ops('rename')).toEqual([]);
     expect(readFileSync(path, 'utf8')).toBe(content);

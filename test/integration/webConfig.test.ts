@@ -74,7 +74,7 @@ describe('the shipped example web configuration', () => {
       writeFileSync(file, text);
       expect(promtool(file).status).not.toBe(0);
       await expect(startExporterProcess({ WEB_CONFIG_FILE: file })).rejects.toThrow(
-        `invalid configuration: WEB_CONFIG_FILE ${field}`,
+        `invalid configuration: --web.config.file/WEB_CONFIG_FILE ${field}`,
       );
     }
   });
@@ -272,7 +272,7 @@ describe('METRICS_PORT', () => {
 
   it('refuses METRICS_PORT equal to PORT', async () => {
     await expect(startExporterProcess({ PORT: '18747', METRICS_PORT: '18747' })).rejects.toThrow(
-      'invalid configuration: METRICS_PORT must differ from PORT',
+      'invalid configuration: --web.metrics-listen-address/METRICS_PORT must differ from the port of --web.listen-address (PORT)',
     );
   });
 });

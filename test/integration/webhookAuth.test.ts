@@ -227,14 +227,14 @@ describe('secrecy', () => {
     expect(exporter.logs.find((l) => l.msg === 'starting')).toMatchObject({
       config: { security: { webhookTokens: { configured: 2 } } },
     });
-    expect(exporter.logs.some((l) => l.msg.includes('WEBHOOK_TOKENS is not set'))).toBe(false);
+    expect(exporter.logs.some((l) => l.msg.includes('no webhook token is configured'))).toBe(false);
   });
 });
 
 describe('without tokens', () => {
   it('warns at start-up, and the webhook accepts anyone', async () => {
     const open = await startExporterProcess();
-    expect(open.logs.find((l) => l.msg.includes('WEBHOOK_TOKENS is not set'))).toMatchObject({
+    expect(open.logs.find((l) => l.msg.includes('no webhook token is configured'))).toMatchObject({
       level: 'warn',
     });
     expect((await postHeartbeat(`${open.url}/heartbeat/acme`, body())).status).toBe(200);
@@ -248,7 +248,9 @@ describe('without tokens', () => {
   it('refuses a weak token at start-up, naming the variable but not the value', async () => {
     await expect(
       startExporterProcess({ WEBHOOK_TOKENS: `${TOKEN_A},short-secret` }),
-    ).rejects.toThrow(/invalid configuration: WEBHOOK_TOKENS token 2 of 2 must be/);
+    ).rejects.toThrow(
+      /invalid configuration: --webhook.tokens\/WEBHOOK_TOKENS token 2 of 2 must be/,
+    );
     await expect(
       startExporterProcess({ WEBHOOK_TOKENS: `${TOKEN_A},short-secret` }),
     ).rejects.not.toThrow(/short-secret/);

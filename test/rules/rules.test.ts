@@ -27,8 +27,7 @@ const KUBE_RULE_TESTS_PATH = join(ROOT, 'test/rules/kube-prometheus.rules.test.y
 const RUNBOOK_PATH = join(ROOT, 'docs/runbook.md');
 const README_PATH = join(ROOT, 'README.md');
 
-const DEFAULT_RUNBOOK_PATTERN =
-  'https://github.com/exotel-heartbeat-exporter/exotel-heartbeat-exporter/blob/main/docs/runbook.md#%s';
+const DEFAULT_RUNBOOK_PATTERN = 'http://localhost:8747/runbook#%s';
 const SEVERITIES = new Set(['critical', 'warning', 'info']);
 
 /** Alerts about one Exotel account: they must keep the `account` label end to end. */

@@ -160,10 +160,10 @@ describe('docker-compose.yml services', () => {
   });
 
   it('publishes each service on its documented port', () => {
-    expect(service('exporter').ports).toEqual(['8747:8747']);
-    expect(service('prometheus').ports).toEqual(['9090:9090']);
-    expect(service('alertmanager').ports).toEqual(['9093:9093']);
-    expect(service('grafana').ports).toEqual(['3000:3000']);
+    expect(service('exporter').ports).toEqual(['8747:8747', '127.0.0.1:9747:9747']);
+    expect(service('prometheus').ports).toEqual(['127.0.0.1:9090:9090']);
+    expect(service('alertmanager').ports).toEqual(['127.0.0.1:9093:9093']);
+    expect(service('grafana').ports).toEqual(['127.0.0.1:3000:3000']);
   });
 
   it('builds the exporter from this repository with a healthcheck and a named state volume', () => {
@@ -234,6 +234,80 @@ describe('docker-compose.yml services', () => {
   });
 });
 
+// ---- safe by default ------------------------------------------------------------------------
+
+/** `[host_ip:]published:target` (short syntax, the only one this file uses) → its parts. */
+function published(port: string | number | Json): {
+  hostIp: string | null;
+  published: string;
+  target: string;
+} {
+  if (typeof port !== 'string')
+    throw new Error(`use the short port syntax, got ${JSON.stringify(port)}`);
+  const parts = port.split(':');
+  const target = parts.pop() ?? '';
+  const pub = parts.pop() ?? '';
+  return { hostIp: parts.length === 0 ? null : parts.join(':'), published: pub, target };
+}
+
+const environment = (name: string): Record<string, string> => {
+  const env = service(name).environment ?? {};
+  if (Array.isArray(env)) throw new Error('use the mapping syntax for environment');
+  return env;
+};
+
+describe('docker-compose.yml is safe by default', () => {
+  it('publishes only the webhook on every interface; everything else on 127.0.0.1', () => {
+    const open = Object.entries(services).flatMap(([name, svc]) =>
+      (svc.ports ?? [])
+        .map((port) => ({ name, ...published(port) }))
+        .filter((p) => p.hostIp !== '127.0.0.1'),
+    );
+    expect(open).toEqual([{ name: 'exporter', hostIp: null, published: '8747', target: '8747' }]);
+  });
+
+  it('serves /metrics and the pages on a second listener, not on the published webhook port', () => {
+    const env = environment('exporter');
+    const metricsPort = env['METRICS_PORT'];
+    expect(metricsPort).toBeDefined();
+    expect(metricsPort).not.toBe('8747');
+    const metricsPublished = (service('exporter').ports ?? [])
+      .map(published)
+      .filter((p) => p.target === metricsPort);
+    expect(metricsPublished.every((p) => p.hostIp === '127.0.0.1')).toBe(true);
+    // Prometheus scrapes that listener over the compose network.
+    const prometheus = parse(read('deploy/prometheus/prometheus.yml')) as {
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    const targets = prometheus.scrape_configs.flatMap((c) =>
+      c.static_configs.flatMap((x) => x.targets),
+    );
+    expect(targets).toContain(`exporter:${metricsPort ?? ''}`);
+  });
+
+  it('requires a webhook token from .env: the stack does not start without one', () => {
+    expect(environment('exporter')['WEBHOOK_TOKENS']).toMatch(/^\$\{WEBHOOK_TOKENS:\?.+\}$/);
+  });
+
+  it('runs Grafana without anonymous access, with the admin password required from .env', () => {
+    const env = environment('grafana');
+    expect(env['GF_AUTH_ANONYMOUS_ENABLED']).toBe('false');
+    expect(env['GF_SECURITY_ADMIN_PASSWORD']).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?.+\}$/);
+  });
+
+  it('ships .env.example with every required variable empty, and git-ignores .env', () => {
+    const uncommented = read('docker-compose.yml')
+      .split('\n')
+      .filter((line) => !line.trim().startsWith('#'))
+      .join('\n');
+    const required = [...uncommented.matchAll(/\$\{(\w+):\?/g)].map((m) => m[1]);
+    expect(new Set(required)).toEqual(new Set(['WEBHOOK_TOKENS', 'GRAFANA_ADMIN_PASSWORD']));
+    const example = read('.env.example');
+    for (const name of required) expect(example).toMatch(new RegExp(`^${name ?? ''}=$`, 'm'));
+    expect(read('.gitignore').split('\n')).toContain('.env');
+  });
+});
+
 describe('paths docker-compose.yml mounts or builds from', () => {
   const mounts = bindMounts();
 
@@ -282,7 +356,7 @@ describe('the Prometheus config the stack mounts', () => {
   it('scrapes the exporter service as job exotel-heartbeat-exporter', () => {
     const job = load().scrape_configs?.find((c) => c.job_name === 'exotel-heartbeat-exporter');
     const targets = job?.static_configs?.flatMap((c) => c.targets) ?? [];
-    expect(targets).toContain('exporter:8747');
+    expect(targets).toContain('exporter:9747');
   });
 
   it('loads rules from the directory the alerts are mounted on', () => {
@@ -372,11 +446,12 @@ describe('Dockerfile', () => {
     expect(runtimeText).toMatch(/^VOLUME \["\/var\/lib\/exotel-exporter"\]$/m);
   });
 
-  it('exposes 8747, checks health with its own healthcheck subcommand, and runs dist/main.js directly', () => {
+  it('exposes 8747, checks health with its own healthcheck subcommand, and runs dist/main.js directly as the entrypoint', () => {
     expect(runtime).toContain('EXPOSE 8747');
     const healthcheck = runtime.find((line) => line.startsWith('HEALTHCHECK')) ?? '';
     expect(healthcheck).toMatch(/CMD \["node", "dist\/main\.js", "healthcheck"\]$/);
-    expect(runtime.at(-1)).toBe('CMD ["node", "dist/main.js"]');
+    // The entrypoint, so that `docker run <image> send …` and `docker run <image> --flag` work.
+    expect(runtime.slice(-2)).toEqual(['ENTRYPOINT ["node", "dist/main.js"]', 'CMD []']);
   });
 
   it('passes BUILD_REVISION from a build argument to the environment', () => {

@@ -5,7 +5,7 @@ import {
   basicAuthorization,
   type ApiClientDeps,
 } from '../../src/fallback/apiClient.js';
-import { FALLBACK_DEFAULTS } from '../../src/fallback/pollSettings.js';
+import { DEFAULTS } from '../../src/config.js';
 import { TokenBucket } from '../../src/tokenBucket.js';
 import { VirtualTime } from '../helpers/virtualTime.js';
 
@@ -44,7 +44,7 @@ function client(time: VirtualTime, fetchFn: typeof fetch, settings = {}) {
     timers: time,
     random: () => 0.5,
     budget: new TokenBucket(60, 1, T),
-    settings: { ...FALLBACK_DEFAULTS, requestsPerMinute: 60, burst: 1, ...settings },
+    settings: { ...DEFAULTS.api.settings, requestsPerMinute: 60, burst: 1, ...settings },
     authorization: basicAuthorization('key', 'token'),
     onRequest: (_endpoint, code) => codes.push(code),
     onThrottled: (ms) => (throttledMs += ms),

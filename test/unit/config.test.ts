@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       host: '',
       stateFile: './data/state.json',
       logLevel: 'info',
+      logFormat: 'json',
       strictJson: false,
       futureToleranceSeconds: 300,
       maxAccounts: config.maxAccounts,
@@ -113,6 +114,7 @@ describe('loadConfig', () => {
       host: 'localhost',
       stateFile: 's.json',
       logLevel: 'error',
+      logFormat: 'json',
       strictJson: true,
       futureToleranceSeconds: 10,
       maxAccounts: 3,
@@ -136,7 +138,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ ACCOUNT_EXPIRY_SECONDS: '0' }).accountExpirySeconds).toBeNull();
     expect(loadConfig({ ACCOUNT_EXPIRY_SECONDS: '4500' }).accountExpirySeconds).toBe(4500);
     expect(() => loadConfig({ ACCOUNT_EXPIRY_SECONDS: '4499' })).toThrow(
-      /^invalid configuration: ACCOUNT_EXPIRY_SECONDS must be 0 \(off\) or at least 4500 \(3 x HEARTBEAT_INTERVAL_SECONDS \+ 3600/,
+      /^invalid configuration: --limits.account-expiry-seconds\/ACCOUNT_EXPIRY_SECONDS must be 0 \(off\) or at least 4500 \(3 x HEARTBEAT_INTERVAL_SECONDS \+ 3600/,
     );
     // The minimum follows the heartbeat interval: ExotelHeartbeatMissing always fires first.
     expect(() =>
@@ -148,7 +150,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ HEARTBEAT_INTERVAL_SECONDS: '60' }).rehearsalExpirySeconds).toBe(120);
     expect(loadConfig({ REHEARSAL_EXPIRY_SECONDS: '899' }).rehearsalExpirySeconds).toBe(899);
     expect(() => loadConfig({ REHEARSAL_EXPIRY_SECONDS: '900' })).toThrow(
-      /^invalid configuration: REHEARSAL_EXPIRY_SECONDS must be below 3 x HEARTBEAT_INTERVAL_SECONDS \(900\)/,
+      /^invalid configuration: --limits.rehearsal-expiry-seconds\/REHEARSAL_EXPIRY_SECONDS must be below 3 x HEARTBEAT_INTERVAL_SECONDS \(900\)/,
     );
   });
 

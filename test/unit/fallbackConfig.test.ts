@@ -1,9 +1,10 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, DEFAULTS, loadConfig } from '../../src/config.js';
+
+const FALLBACK_DEFAULTS = DEFAULTS.api.settings;
+const loadFallbackConfig = (env: Record<string, string>) => loadConfig(env).api;
 import { loadApiAccounts, parseAccountsFile } from '../../src/fallback/accountsFile.js';
-import { loadFallbackConfig } from '../../src/fallback/fallbackConfig.js';
-import { FALLBACK_DEFAULTS } from '../../src/fallback/pollSettings.js';
 import { Secret } from '../../src/fallback/secret.js';
 import { captureLogs } from '../helpers/unit-logCapture.js';
 
@@ -163,7 +164,7 @@ describe('EXOTEL_ACCOUNTS_FILE', () => {
   it('an unreadable file is a configuration error naming the variable', async () => {
     const missing = Object.assign(new Error('nope'), { code: 'ENOENT' });
     await expect(loadApiAccounts(base, () => Promise.reject(missing))).rejects.toThrow(
-      'invalid configuration: EXOTEL_ACCOUNTS_FILE cannot be read (ENOENT)',
+      'invalid configuration: --exotel.accounts-file/EXOTEL_ACCOUNTS_FILE cannot be read (ENOENT)',
     );
   });
 });

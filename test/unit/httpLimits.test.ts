@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { HTTP_LIMIT_DEFAULTS } from '../../src/http/httpLimits.js';
+import { ConfigError, DEFAULTS, loadConfig } from '../../src/config.js';
 import { IngestGate, LARGE_BODY_BYTES } from '../../src/http/ingestGate.js';
 import { SourceRateLimiter } from '../../src/http/rateLimit.js';
 
 describe('HTTP limit configuration', () => {
   it('has deliberate defaults', () => {
     const { http } = loadConfig({});
-    expect(http).toEqual(HTTP_LIMIT_DEFAULTS);
+    expect(http).toEqual(DEFAULTS.http);
     // A slow body cannot hold a socket much past Exotel's 15 s, yet 10 MB at ~2.7 Mbit/s fits.
     expect(http.requestTimeoutMs).toBeGreaterThanOrEqual(20_000);
     expect(http.requestTimeoutMs).toBeLessThanOrEqual(30_000);

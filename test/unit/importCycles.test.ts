@@ -6,18 +6,6 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
-/**
- * Type-only imports count too: a cycle of types is still two modules that cannot be understood
- * one without the other.
- *
- * The one cycle allowed for now: src/config.ts and the *Config.ts files import each other, and
- * issue 14 replaces them with one settings table. When it lands this list becomes empty; until
- * then, a cycle with any other file, or a new one, fails.
- */
-const KNOWN_CYCLES: readonly (readonly string[])[] = [
-  ['config.ts', 'fallback/fallbackConfig.ts', 'http/httpLimitsConfig.ts', 'http/securityConfig.ts'],
-];
-
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
@@ -26,7 +14,10 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** File → the src files it imports (static imports and re-exports, types included). */
+/**
+ * File → the src files it imports (static imports and re-exports). Type-only imports count too:
+ * a cycle of types is still two modules that cannot be understood one without the other.
+ */
 function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of sourceFiles(SRC)) {
@@ -81,8 +72,8 @@ function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
 }
 
 describe('imports in src/', () => {
-  it('form no cycle (but the known one issue 14 removes)', () => {
-    expect(cycles(importGraph())).toEqual(KNOWN_CYCLES);
+  it('form no cycle', () => {
+    expect(cycles(importGraph())).toEqual([]);
   });
 
   it('the cycle finder finds a cycle, and only a cycle', () => {

@@ -162,7 +162,7 @@ describe('readStateFile', () => {
     const error = await readStateFile(fake.fs, path, LIMIT).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StateFileError);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(/^invalid configuration: STATE_FILE /);
+    expect((error as Error).message).toMatch(/^invalid configuration: --state.file\/STATE_FILE /);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).toContain('nothing was renamed');
   });

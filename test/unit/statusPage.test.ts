@@ -260,6 +260,9 @@ describe('renderStatusPage', () => {
     const part = section(render(store.snapshot()), 'default');
     expect(part.match(/<tr><td>/g)).toHaveLength(MAX_ROWS_PER_ACCOUNT);
     expect(part).toContain(`…and ${extra} more not listed`);
+    // Not "all are in /metrics": beyond --limits.max-sid-series only the counts are.
+    expect(part).not.toContain('all are in /metrics');
+    expect(part).toContain('--limits.max-sid-series');
     expect(part).toContain(`<strong>${MAX_ROWS_PER_ACCOUNT + extra}</strong> incoming`);
   });
 

@@ -121,7 +121,9 @@ describe('parseWebConfig', () => {
     ['a: 1\na: 2', 'is not valid YAML'],
     ['- just\n- a list', 'the file must be a mapping'],
   ])('refuses %j', (text, message) => {
-    expect(() => parseWebConfig(text)).toThrow(`invalid configuration: WEB_CONFIG_FILE`);
+    expect(() => parseWebConfig(text)).toThrow(
+      `invalid configuration: --web.config.file/WEB_CONFIG_FILE`,
+    );
     expect(() => parseWebConfig(text)).toThrow(message);
   });
 
@@ -164,7 +166,7 @@ describe('loadWebConfig', () => {
         files({ '/w.yml': 'tls_server_config: {cert_file: c, key_file: k}' }),
       ),
     ).rejects.toThrow(
-      'invalid configuration: WEB_CONFIG_FILE tls_server_config.cert_file: cannot read /c (ENOENT)',
+      'invalid configuration: --web.config.file/WEB_CONFIG_FILE tls_server_config.cert_file: cannot read /c (ENOENT)',
     );
     await expect(loadWebConfig('/missing.yml', files({}))).rejects.toThrow(
       'WEB_CONFIG_FILE the file: cannot read /missing.yml (ENOENT)',

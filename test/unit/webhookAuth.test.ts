@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { presentedTokens } from '../../src/http/auth/presentedTokens.js';
 import { redactTarget } from '../../src/http/auth/redact.js';
 import { WebhookTokens } from '../../src/http/auth/webhookTokens.js';
-import { loadSecurityConfig } from '../../src/http/securityConfig.js';
+import { loadConfig } from '../../src/config.js';
+
+/** The security part of the configuration, with the main listener's PORT and HOST. */
+function loadSecurityConfig(env: Record<string, string>, main: { port: number; host: string }) {
+  return loadConfig({ ...env, PORT: String(main.port), HOST: main.host }).security;
+}
 
 const A = 'token-aaaaaaaaaaaaaaaa';
 const B = 'token-bbbbbbbbbbbbbbbb';
@@ -24,7 +29,7 @@ describe('WebhookTokens', () => {
     expect(new WebhookTokens([]).enabled).toBe(false);
     expect(tokens.enabled).toBe(true);
     const json = JSON.stringify({ config: { tokens } });
-    expect(json).toBe('{"config":{"tokens":{"configured":2}}}');
+    expect(json).toBe('{"config":{"tokens":{"configured":2,"bound":0}}}');
   });
 });
 
@@ -97,7 +102,7 @@ describe('loadSecurityConfig', () => {
     'refuses a weak or URL-unsafe token without echoing it (%#)',
     (value) => {
       expect(() => loadSecurityConfig({ WEBHOOK_TOKENS: value }, main)).toThrow(
-        /^invalid configuration: WEBHOOK_TOKENS token \d of \d must be 16 to 256 characters/,
+        /^invalid configuration: --webhook.tokens\/WEBHOOK_TOKENS token \d of \d must be 16 to 256 characters/,
       );
       try {
         loadSecurityConfig({ WEBHOOK_TOKENS: value }, main);
@@ -118,7 +123,7 @@ describe('loadSecurityConfig', () => {
       loadSecurityConfig({ METRICS_PORT: '9000', METRICS_HOST: '127.0.0.1' }, main).metricsListener,
     ).toEqual({ port: 9000, host: '127.0.0.1' });
     expect(() => loadSecurityConfig({ METRICS_PORT: '8747' }, main)).toThrow(
-      'invalid configuration: METRICS_PORT must differ from PORT',
+      'invalid configuration: --web.metrics-listen-address/METRICS_PORT must differ from the port of --web.listen-address (PORT)',
     );
     expect(() => loadSecurityConfig({ METRICS_PORT: 'x' }, main)).toThrow(/METRICS_PORT/);
   });

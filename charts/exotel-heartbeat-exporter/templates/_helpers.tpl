@@ -122,6 +122,18 @@ Service label named by serviceMonitor.jobLabel (prometheus-operator's rule).
 {{- printf "job=%q,namespace=%q" (include "exotel-heartbeat-exporter.job" .) (include "exotel-heartbeat-exporter.namespace" .) }}
 {{- end }}
 
+{{/*
+Where every alert's runbook_url points (plus #<alert name in lower case>): prometheusRule.runbookURL,
+else the exporter's own /runbook through the Service's cluster DNS name.
+*/}}
+{{- define "exotel-heartbeat-exporter.runbookURL" -}}
+{{- if .Values.prometheusRule.runbookURL }}
+{{- .Values.prometheusRule.runbookURL }}
+{{- else }}
+{{- printf "%s://%s.%s.svc:%v/runbook" (include "exotel-heartbeat-exporter.scheme" . | lower) (include "exotel-heartbeat-exporter.fullname" .) (include "exotel-heartbeat-exporter.namespace" .) .Values.service.port }}
+{{- end }}
+{{- end }}
+
 {{/* A probe: httpGet on the container port, or the exporter's own healthcheck subcommand. */}}
 {{- define "exotel-heartbeat-exporter.probe" -}}
 {{- $root := index . 0 }}

@@ -63,12 +63,17 @@ export function basicCredentials(
 }
 
 /**
- * Protects every route it is mounted before, except those `exempt` says (the webhook, which has
+ * Protects every route it is mounted before (when the web configuration has users), except those `exempt` says (the webhook, which has
  * its own tokens, and the probes, which carry no data).
  */
-export function basicAuth(verifier: BasicAuthVerifier, exempt: (path: string) => boolean) {
+export function basicAuth(
+  current: () => BasicAuthVerifier | null,
+  exempt: (path: string) => boolean,
+) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    if (exempt(req.path)) {
+    // Read once: a reload during the bcrypt check does not change which users this request meets.
+    const verifier = current();
+    if (verifier === null || exempt(req.path)) {
       next();
       return;
     }

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { reject, type RejectDeps } from '../reject.js';
 import { presentedTokens } from './presentedTokens.js';
 import type { WebhookTokens } from './webhookTokens.js';
+import { DEFAULT_ACCOUNT } from '../../state/account.js';
 
 export const AUTH_REALM = 'exotel-heartbeat-exporter';
 
@@ -20,10 +21,13 @@ export function isWebhookPath(path: string): boolean {
  * Guards the webhook before routing, so it runs before the body, the content type, the account
  * or readiness are looked at: an unauthenticated caller learns nothing and costs nothing. Every
  * credential the request presents must be a configured token, and there must be at least one;
- * a stray or mistyped second credential is a misconfiguration worth refusing loudly.
+ * a stray or mistyped second credential is a misconfiguration worth refusing loudly. A token bound
+ * to accounts counts only for those: for any other account it is a wrong token (the same 401).
  */
-export function webhookAuth(tokens: WebhookTokens, deps: RejectDeps) {
+export function webhookAuth(current: () => WebhookTokens, deps: RejectDeps) {
   return (req: Request, res: Response, next: NextFunction): void => {
+    // Read once per request: a reload swaps the set whole, never under a request being checked.
+    const tokens = current();
     // req.path is the router's own reading of the target (absolute-form `POST http://host/...`
     // included), so the guard and the routes can never disagree about which path this is.
     const path = req.path;
@@ -32,6 +36,7 @@ export function webhookAuth(tokens: WebhookTokens, deps: RejectDeps) {
       next();
       return;
     }
+    const account = requestAccount(path);
     const presented = presentedTokens({
       path,
       query: q === -1 ? '' : req.url.slice(q + 1),
@@ -40,7 +45,7 @@ export function webhookAuth(tokens: WebhookTokens, deps: RejectDeps) {
     const ok =
       presented.ok &&
       presented.tokens.length > 0 &&
-      presented.tokens.every((token) => tokens.matches(token)) &&
+      presented.tokens.every((token) => tokens.allows(token, account)) &&
       !accountIsToken(path, tokens);
     if (ok) {
       next();
@@ -76,5 +81,26 @@ function accountIsToken(path: string, tokens: WebhookTokens): boolean {
     return tokens.matches(decodeURIComponent(segment));
   } catch {
     return false;
+  }
+}
+
+/**
+ * The account a webhook path writes, as the routes will read it: `/heartbeat` and
+ * `/heartbeat/t/<token>` are `default`; `/heartbeat/<account>[/t/<token>]` is that account. null
+ * when the segment is not valid percent-encoding (the router then answers 400): only an unbound
+ * token may pass for it.
+ */
+export function requestAccount(path: string): string | null {
+  const match = /^\/heartbeat(?:\/([^/]*))?(?:\/t\/[^/]*)?\/?$/i.exec(path);
+  const segment = match?.[1];
+  if (segment === undefined || segment === '') return DEFAULT_ACCOUNT;
+  // `/heartbeat/t/<token>`: the regex may take `t` as the account and leave the token unmatched.
+  if (segment.toLowerCase() === 't' && /^\/heartbeat\/t\/[^/]*\/?$/i.test(path)) {
+    return DEFAULT_ACCOUNT;
+  }
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
   }
 }
