@@ -147,7 +147,11 @@ describe('the exposition bound at the default settings', () => {
   it('is what README says: the settings row and the sum', () => {
     const readme = readFileSync(`${ROOT}README.md`, 'utf8');
     expect(readme).toMatch(
-      new RegExp(`^\\| \`MAX_TOTAL_SID_SERIES\` +\\| \`${DEFAULTS.maxTotalSidSeries}\` +\\|`, 'm'),
+      // The settings table (issue 14): flag, variable, default, meaning.
+      new RegExp(
+        `^\\| \`--limits\\.max-total-sid-series\` +\\| \`MAX_TOTAL_SID_SERIES\` +\\| \`${DEFAULTS.maxTotalSidSeries}\` +\\|`,
+        'm',
+      ),
     );
     const n = (value: number) => value.toLocaleString('en-US');
     expect(readme).toContain(
