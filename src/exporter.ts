@@ -89,7 +89,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     stateFile === null
       ? null
       : new Persister({
-          serialize: () => encoder.encode(store.states()),
+          serialize: () => encoder.encode(store.snapshot().accounts),
           write: (data) => writeFileAtomic(deps.fs, stateFile, data),
           clock,
           logger,

@@ -11,7 +11,7 @@ import { isWebhookPath, webhookAuth } from './auth/webhookAuth.js';
 import { heartbeatHandler, type HeartbeatRouteDeps } from './heartbeatRoute.js';
 import { reject, sendError } from './reject.js';
 import { responseHeaders } from './responseHeaders.js';
-import { OPEN_SECURITY, type Security } from './security.js';
+import type { Security } from './security.js';
 import { registerStatusRoutes, STATUS_PATHS, type StatusRouteDeps } from './statusRoutes.js';
 
 export interface AppDeps extends HeartbeatRouteDeps, StatusRouteDeps, AdminRouteDeps {
@@ -48,13 +48,6 @@ export interface AppOptions {
 
 export type ReloadOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
 
-export const OPEN_APP: AppOptions = {
-  webhook: true,
-  pages: true,
-  security: () => OPEN_SECURITY,
-  admin: true,
-};
-
 /**
  * Basic auth covers everything on a listener (as exporter-toolkit does) except the webhook, which
  * has its own tokens (Exotel's user info carries the token, not a web-config user), and the
@@ -65,7 +58,7 @@ function skipsBasicAuth(path: string): boolean {
 }
 
 /** Wires routes to handlers; the handlers hold no business logic of their own. */
-export function createApp(deps: AppDeps, options: AppOptions = OPEN_APP): express.Express {
+export function createApp(deps: AppDeps, options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

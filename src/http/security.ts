@@ -1,13 +1,11 @@
-import { NO_WEB_SECURITY, type WebSecurity } from '../webConfig/loadWebConfig.js';
-import { WebhookTokens } from './auth/webhookTokens.js';
+import type { WebSecurity } from '../webConfig/loadWebConfig.js';
+import type { WebhookTokens } from './auth/webhookTokens.js';
 
 /** Everything a reload may change about how requests are checked. */
 export interface Security {
   readonly tokens: WebhookTokens;
   readonly web: WebSecurity;
 }
-
-export const OPEN_SECURITY: Security = { tokens: new WebhookTokens([]), web: NO_WEB_SECURITY };
 
 /**
  * The security in force, swapped whole by a reload: each request reads it once, on arrival, so a

@@ -1,6 +1,7 @@
 import { instantToSeconds } from '../heartbeat/instant.js';
 import { DIRECTIONS, STATUS_TYPES, type Direction } from '../heartbeat/types.js';
 import type { Details } from '../state/account.js';
+import { directionOf, type DetailSource, type SidTable } from '../state/sidTable.js';
 import type { AccountEntry, StoreSnapshot } from '../state/store.js';
 import type { MetricFamily, Sample } from './exposition.js';
 import { affectedPairs, sidQuotas, type SidSeriesLimits } from './sidQuotas.js';
@@ -53,10 +54,10 @@ export function domainFamilies(
   const quota = (account: string): number => quotas.get(account) ?? 0;
   // Selecting the kept pairs sorts them when over the quota: only for the families that need it.
   const series = new Map<string, SidSeries[]>();
-  const kept = (account: string, details: Details | null): SidSeries[] => {
+  const kept = (account: string, table: SidTable | null): SidSeries[] => {
     let found = series.get(account);
     if (found === undefined) {
-      series.set(account, (found = keptSidSeries(details, quota(account))));
+      series.set(account, (found = keptSidSeries(table, quota(account))));
     }
     return found;
   };
@@ -99,15 +100,15 @@ export function domainFamilies(
       'exotel_exophone_affected',
       '1 for each affected ExoPhone SID and direction.',
       'gauge',
-      (account, { state }) =>
-        perSid ? kept(account, state.details).map((s) => one(account, 1, s.labels)) : [],
+      (account, { table }) =>
+        perSid ? kept(account, table).map((s) => one(account, 1, s.labels)) : [],
     ),
     perAccount(
       'exotel_exophone_affected_since_timestamp_seconds',
       "When the ExoPhone's current affected streak began (the first applied heartbeat, or API poll, listing it).",
       'gauge',
-      (account, { state }) =>
-        perSid ? kept(account, state.details).map((s) => one(account, s.since, s.labels)) : [],
+      (account, { table }) =>
+        perSid ? kept(account, table).map((s) => one(account, s.since, s.labels)) : [],
     ),
     perAccount(
       'exotel_exophone_series_dropped',
@@ -127,19 +128,17 @@ export function domainFamilies(
       'exotel_exophone_details_source',
       'Where the per-SID detail comes from: 1 for heartbeat or api (the PAYLOAD_TOO_LARGE fallback), 0 for the other (both 0 = none yet).',
       'gauge',
-      (account, { state }) =>
+      (account, { table }) =>
         DETAIL_SOURCES.map((source) =>
-          one(account, state.details !== null && sourceOf(state.details) === source ? 1 : 0, [
-            ['source', source],
-          ]),
+          one(account, table?.source === source ? 1 : 0, [['source', source]]),
         ),
     ),
     perAccount(
       'exotel_exophone_connectivity_status',
       "1 for each affected ExoPhone SID and direction polled from Exotel's API, with the raw connectivity status (same SIDs as exotel_exophone_affected).",
       'gauge',
-      (account, { state }) =>
-        (state.details?.api === undefined ? [] : kept(account, state.details)).flatMap((s) => {
+      (account, { state, table }) =>
+        (state.details?.api === undefined ? [] : kept(account, table)).flatMap((s) => {
           const status = state.details?.api?.statuses[s.direction].get(s.sid);
           return status === undefined
             ? []
@@ -187,11 +186,7 @@ interface SidSeries {
   readonly since: number;
 }
 
-const DETAIL_SOURCES = ['heartbeat', 'api'] as const;
-
-function sourceOf(details: Details): (typeof DETAIL_SOURCES)[number] {
-  return details.api === undefined ? 'heartbeat' : 'api';
-}
+const DETAIL_SOURCES = ['heartbeat', 'api'] as const satisfies readonly DetailSource[];
 
 /** How many affected pairs the account's quota (sidQuotas.ts) leaves out. */
 export function droppedPairs(details: Details | null, quota: number): number {
@@ -200,63 +195,26 @@ export function droppedPairs(details: Details | null, quota: number): number {
   return Math.max(0, pairs - quota);
 }
 
-export interface KeptPair {
-  readonly sid: string;
-  readonly direction: Direction;
-  readonly since: number;
-}
-
 /**
- * The kept (SID, direction) pairs of one account, in exposition order: all of them in map order,
- * or, over its quota, the longest-affected pairs (ties by SID, then direction), so the kept set is
- * stable from scrape to scrape while the outage lasts and paging keeps the oldest problems.
+ * The kept (SID, direction) pairs of one account, in exposition order: all of them in table
+ * order, or, over its quota, the longest-affected pairs (the table's one order), so the kept set
+ * is stable from scrape to scrape while the outage lasts and paging keeps the oldest problems.
  */
-export function keptPairs(details: Details, quota: number): readonly KeptPair[] {
-  const pairs = details.since.incoming.size + details.since.outgoing.size;
-  if (pairs <= quota) {
-    const all: KeptPair[] = [];
-    for (const direction of DIRECTIONS) {
-      for (const [sid, since] of details.since[direction]) all.push({ sid, direction, since });
-    }
-    return all;
-  }
-  return longestAffectedFirst(details.since).slice(0, quota);
-}
-
-/**
- * Detail maps are replaced, never mutated (reduce.ts shares them while an outage repeats the same
- * list), so the sort is kept per map pair: a new store version whose quotas moved, or another
- * account's heartbeat, takes a new prefix of the same order instead of sorting 230,000 pairs again.
- */
-const sorted = new WeakMap<Details['since'], readonly KeptPair[]>();
-
-function longestAffectedFirst(since: Details['since']): readonly KeptPair[] {
-  const cached = sorted.get(since);
-  if (cached !== undefined) return cached;
-  const all: KeptPair[] = [];
-  for (const direction of DIRECTIONS) {
-    for (const [sid, startedAt] of since[direction]) all.push({ sid, direction, since: startedAt });
-  }
-  all.sort(
-    (a, b) =>
-      a.since - b.since ||
-      (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0) ||
-      (a.direction < b.direction ? -1 : 1),
-  );
-  sorted.set(since, all);
-  return all;
-}
-
-function keptSidSeries(details: Details | null, quota: number): SidSeries[] {
-  if (details === null) return [];
-  return keptPairs(details, quota).map(({ sid, direction, since }) => ({
-    sid,
-    direction,
-    labels: [
-      ['sid', sid],
-      ['phone_number', details.phones.get(sid) ?? ''],
-      ['direction', direction],
-    ],
-    since,
-  }));
+function keptSidSeries(table: SidTable | null, quota: number): SidSeries[] {
+  if (table === null) return [];
+  const rows = table.rows <= quota ? table.sids.keys() : table.longestFirst().subarray(0, quota);
+  return Array.from(rows, (row) => {
+    const sid = table.sids[row] ?? '';
+    const direction = directionOf(table, row);
+    return {
+      sid,
+      direction,
+      labels: [
+        ['sid', sid],
+        ['phone_number', table.phones[row] ?? ''],
+        ['direction', direction],
+      ],
+      since: table.since[row] ?? 0,
+    };
+  });
 }

@@ -46,9 +46,18 @@ export function renderFamily(family: MetricFamily, format: ExpositionFormat): st
   const type = format === 'openmetrics' && family.type === 'untyped' ? 'unknown' : family.type;
   let out = `# HELP ${familyName} ${escapeHelp(family.help, format)}\n# TYPE ${familyName} ${type}\n`;
   for (const sample of family.samples) {
-    out += `${sampleName}${sample.suffix ?? ''}${renderLabels(sample.labels)} ${formatValue(sample.value)}\n`;
+    out += sampleLine(
+      `${sampleName}${sample.suffix ?? ''}`,
+      renderLabels(sample.labels),
+      sample.value,
+    );
   }
   return out;
+}
+
+/** One sample line: the only place the line format is written (sidSeriesText.ts uses it too). */
+export function sampleLine(name: string, labels: string, value: number): string {
+  return `${name}${labels} ${formatValue(value)}\n`;
 }
 
 export function renderLabels(labels: readonly (readonly [string, string])[]): string {

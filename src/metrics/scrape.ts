@@ -72,12 +72,6 @@ export class ScrapeRenderer {
     return format === 'openmetrics' ? Buffer.concat([self, EOF]) : self;
   }
 
-  /** The whole exposition as one string (tests and small callers). */
-  async render(format: ExpositionFormat): Promise<string> {
-    const { chunks } = await this.exposition(format);
-    return Buffer.concat(chunks).toString('utf8');
-  }
-
   private domain(format: ExpositionFormat): DomainPart {
     const snapshot = this.store.snapshot();
     const cached = this.cache.get(format);
@@ -96,7 +90,7 @@ export class ScrapeRenderer {
       text = '';
       for (const [account, entry] of snapshot.accounts) {
         const quota = quotas.get(account) ?? 0;
-        chunks.push(...this.sidText.text(account, entry.state.details, quota)[part]);
+        chunks.push(...this.sidText.text(account, entry.table, quota)[part]);
       }
     }
     chunks.push(Buffer.from(text));

@@ -3,7 +3,7 @@ import { Compile } from 'typebox/compile';
 import { ACCOUNT_REGEX, PHONE_PATTERN, SID_PATTERN } from '../heartbeat/labelSafe.js';
 import type { Instant } from '../heartbeat/types.js';
 import { STATUS_TYPES } from '../heartbeat/types.js';
-import type { AccountState, Details } from '../state/account.js';
+import type { AccountState } from '../state/account.js';
 
 /**
  * The state file's format. Accounts and SIDs are stored as arrays of pairs, never as object keys,
@@ -51,35 +51,6 @@ const FileSchema = Type.Object({
 
 const checkFile = Compile(FileSchema);
 const checkAccount = Compile(AccountSchema);
-
-export function encodeState(accounts: ReadonlyMap<string, AccountState>): string {
-  const list = [...accounts].map(([account, state]) => ({
-    account,
-    lastReceivedMs: state.lastReceivedMs,
-    applied: state.applied,
-    details:
-      state.details === null
-        ? null
-        : { timestamp: state.details.timestamp, ...encodeDetailLists(state.details) },
-  }));
-  return JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, accounts: list });
-}
-
-function encodeDetailLists(details: Details) {
-  return {
-    incoming: [...details.since.incoming],
-    outgoing: [...details.since.outgoing],
-    phones: [...details.phones],
-    ...(details.api === undefined
-      ? {}
-      : {
-          api: {
-            incoming: [...details.api.statuses.incoming],
-            outgoing: [...details.api.statuses.outgoing],
-          },
-        }),
-  };
-}
 
 /** An account entry left out of a restore: where it was and why, never its content. */
 export interface RefusedEntry {

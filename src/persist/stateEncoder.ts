@@ -1,47 +1,53 @@
 import { Buffer } from 'node:buffer';
-import { ByteWriter } from '../metrics/byteWriter.js';
+import { ByteWriter } from '../byteWriter.js';
 import type { AccountState, Details } from '../state/account.js';
+import { listedBefore, replayRows, type RowText, type SidTable } from '../state/sidTable.js';
 import { STATE_FORMAT, STATE_VERSION } from './snapshotCodec.js';
 
 /** What the state file is written from: text, or byte chunks written in order. */
 export type StateData = string | readonly Uint8Array[];
 
-/** One encoded `[[key, value], …]` list, with where each item ends, for the next save to reuse. */
-interface EncodedList<V> {
-  readonly map: ReadonlyMap<string, V>;
-  readonly bytes: Buffer;
-  readonly ends: Uint32Array;
+/** One account's per-SID lists as text, kept for the next save to replay from. */
+interface EncodedDetails {
+  readonly table: SidTable;
+  /** Per row `,["sid",since]`: the incoming list, then the outgoing one. */
+  readonly since: RowText;
+  /** Per row `,["sid","phone"]` where the row lists the SID's phone, else nothing. */
+  readonly phones: RowText;
 }
 
-interface EncodedDetails {
-  readonly since: EncodedList<number>[];
-  readonly phones: EncodedList<string>;
+/** What the encoder reads of a store entry (store.ts's AccountEntry). */
+export interface EncodedEntry {
+  readonly state: AccountState;
+  readonly table: SidTable | null;
 }
 
 /**
- * encodeState's exact text, as chunks, for the state file — saved after every heartbeat, on the
- * main thread. JSON.stringify of 230,000 pairs takes about 0.2 s, in the way of the next scrape,
- * so the per-SID lists are kept as bytes per account and re-encoded incrementally, as the
- * per-SID exposition is (sidSeriesText.ts): an unchanged list is reused whole, and a changed one
- * is walked in step with the previous one, copying the items that are the same. SIDs, phone
- * numbers and raw statuses need no JSON escaping: their character sets (labelSafe.ts and the
- * state file's schema) contain neither quotes, backslashes nor control characters.
+ * The state file's exact text, as chunks — saved after every heartbeat, on the main thread.
+ * JSON.stringify of 230,000 pairs takes about 0.2 s, in the way of the next scrape, so the
+ * per-SID lists are replayed from the account's table (state/sidTable.ts) as the per-SID
+ * exposition is: an unchanged table is reused whole, and a changed one copies its unchanged runs
+ * from the previous text. SIDs, phone numbers and raw statuses need no JSON escaping: their
+ * character sets (labelSafe.ts and the state file's schema) contain neither quotes, backslashes
+ * nor control characters.
  *
- * The API statuses of the PAYLOAD_TOO_LARGE fallback are small and rare and go through
- * JSON.stringify. A test holds the output to encodeState byte for byte over random histories.
+ * Phones are listed in table order, once per SID (an outgoing row whose SID is also incoming
+ * lists none). The API statuses of the PAYLOAD_TOO_LARGE fallback are small and rare and go
+ * through JSON.stringify. A test holds the output to a JSON.stringify reference
+ * (test/helpers/encodeState.ts) byte for byte over random histories.
  */
 export class StateEncoder {
   private readonly latest = new Map<string, EncodedDetails>();
 
-  encode(accounts: ReadonlyMap<string, AccountState>): Buffer[] {
+  encode(accounts: ReadonlyMap<string, EncodedEntry>): Buffer[] {
     const chunks: Buffer[] = [];
     let text = `{"format":${JSON.stringify(STATE_FORMAT)},"version":${STATE_VERSION},"accounts":[`;
     let first = true;
     for (const account of this.latest.keys()) {
-      if (accounts.get(account)?.details == null) this.latest.delete(account);
+      if (accounts.get(account)?.table == null) this.latest.delete(account);
     }
-    for (const [account, state] of accounts) {
-      // The head of encodeState's account object, up to the value of "details".
+    for (const [account, { state, table }] of accounts) {
+      // The head of the account object, up to the value of "details".
       const head = JSON.stringify({
         account,
         lastReceivedMs: state.lastReceivedMs,
@@ -51,75 +57,57 @@ export class StateEncoder {
       text += `${first ? '' : ','}${head}`;
       first = false;
       const details = state.details;
-      if (details === null) {
+      if (details === null || table === null) {
         text += 'null}';
         continue;
       }
-      const encoded = this.lists(account, details);
-      text += `{"timestamp":${JSON.stringify(details.timestamp)},"incoming":`;
-      chunks.push(Buffer.from(text), encoded.since[0]?.bytes ?? EMPTY_LIST);
-      chunks.push(Buffer.from(',"outgoing":'), encoded.since[1]?.bytes ?? EMPTY_LIST);
-      chunks.push(Buffer.from(',"phones":'), encoded.phones.bytes);
-      text = details.api === undefined ? '' : `,"api":${JSON.stringify(apiLists(details))}`;
+      const encoded = this.lists(account, table);
+      const split =
+        table.incomingRows === 0 ? 0 : (encoded.since.ends[table.incomingRows - 1] ?? 0);
+      text += `{"timestamp":${JSON.stringify(details.timestamp)},"incoming":[`;
+      // Every item begins with a comma; a list's first one is left out.
+      chunks.push(Buffer.from(text), withoutComma(encoded.since.bytes.subarray(0, split)));
+      chunks.push(Buffer.from('],"outgoing":['), withoutComma(encoded.since.bytes.subarray(split)));
+      chunks.push(Buffer.from('],"phones":['), withoutComma(encoded.phones.bytes));
+      text = details.api === undefined ? ']' : `],"api":${JSON.stringify(apiLists(details))}`;
       text += '}}';
     }
     chunks.push(Buffer.from(`${text}]}`));
     return chunks;
   }
 
-  private lists(account: string, details: Details): EncodedDetails {
+  private lists(account: string, table: SidTable): EncodedDetails {
     const previous = this.latest.get(account);
+    if (previous?.table === table) return previous;
+    const replay = (old: RowText | undefined, item: (row: number) => string): RowText => {
+      const out = new ByteWriter(old === undefined ? table.rows * 32 : old.bytes.length + SLACK);
+      const ends = replayRows(table, old, out, item);
+      return { tableId: table.id, bytes: out.done(), ends };
+    };
+    const { sids, since, phones } = table;
     const encoded: EncodedDetails = {
-      since: [
-        encodeList(details.since.incoming, previous?.since[0], sinceItem),
-        encodeList(details.since.outgoing, previous?.since[1], sinceItem),
-      ],
-      phones: encodeList(details.phones, previous?.phones, phoneItem),
+      table,
+      since: replay(
+        previous?.since,
+        (row) => `,["${sids[row] ?? ''}",${JSON.stringify(since[row])}]`,
+      ),
+      phones: replay(previous?.phones, (row) => {
+        const phone = phones[row];
+        return phone === undefined || listedBefore(table, row)
+          ? ''
+          : `,["${sids[row] ?? ''}","${phone}"]`;
+      }),
     };
     this.latest.set(account, encoded);
     return encoded;
   }
 }
 
-const EMPTY_LIST = Buffer.from('[]');
+/** Room for a few changed items before a buffer has to grow. */
+const SLACK = 16 * 1024;
 
-const sinceItem = (sid: string, since: number): string => `["${sid}",${JSON.stringify(since)}]`;
-const phoneItem = (sid: string, phone: string): string => `["${sid}","${phone}"]`;
-
-function encodeList<V>(
-  map: ReadonlyMap<string, V>,
-  previous: EncodedList<V> | undefined,
-  item: (key: string, value: V) => string,
-): EncodedList<V> {
-  if (previous?.map === map) return previous;
-  const out = new ByteWriter(previous?.bytes.length ?? map.size * 32 + 2);
-  const ends = new Uint32Array(map.size);
-  const before = previous?.map.entries();
-  out.write('[');
-  let index = 0;
-  for (const [key, value] of map) {
-    // In step, position by position: the same key and value at the same place is the same text
-    // (the comma before every item but the first included).
-    const prior = before?.next();
-    if (
-      previous !== undefined &&
-      prior?.done === false &&
-      prior.value[0] === key &&
-      prior.value[1] === value
-    ) {
-      out.copy(
-        previous.bytes,
-        index === 0 ? 1 : (previous.ends[index - 1] ?? 0),
-        previous.ends[index] ?? 0,
-      );
-    } else {
-      out.write(`${index === 0 ? '' : ','}${item(key, value)}`);
-    }
-    ends[index] = out.length;
-    index++;
-  }
-  out.write(']');
-  return { map, bytes: out.done(), ends };
+function withoutComma(bytes: Buffer): Buffer {
+  return bytes.length === 0 ? bytes : bytes.subarray(1);
 }
 
 function apiLists(details: Details) {

@@ -92,19 +92,41 @@ function sameContent(state: AccountState, heartbeat: Heartbeat): boolean {
   return samePerSid(details, heartbeat);
 }
 
-/** The same affected SIDs in each direction, with the same phone numbers. */
-function samePerSid(details: Details, heartbeat: Heartbeat): boolean {
-  // details.phones holds only affected SIDs, so equal sets plus equal phones per SID is equality.
-  for (const direction of DIRECTIONS) {
-    const sids = heartbeat[direction];
-    const known = details.since[direction];
-    if (sids.length !== known.size) return false;
-    for (const sid of sids) {
-      if (!known.has(sid)) return false;
-      if (heartbeat.phones.get(sid) !== details.phones.get(sid)) return false;
+/**
+ * How each per-SID field of a heartbeat is compared with the detail it would replace. Keyed by
+ * every Heartbeat field but timestamp and status, so a per-SID field added to Heartbeat without a
+ * comparison here is a type error, not a field silently dropped whenever Exotel repeats a list
+ * (nextDetails shares the previous detail when all of these say "same").
+ */
+const PER_SID_FIELDS: {
+  readonly [K in Exclude<keyof Heartbeat, 'timestamp' | 'status'>]: (
+    details: Details,
+    heartbeat: Heartbeat,
+  ) => boolean;
+} = {
+  incoming: (details, heartbeat) => sameList(details.since.incoming, heartbeat.incoming),
+  outgoing: (details, heartbeat) => sameList(details.since.outgoing, heartbeat.outgoing),
+  // details.phones holds only affected SIDs, so equal SID sets plus equal phones per SID is
+  // equality.
+  phones: (details, heartbeat) => {
+    for (const direction of DIRECTIONS) {
+      for (const sid of heartbeat[direction]) {
+        if (heartbeat.phones.get(sid) !== details.phones.get(sid)) return false;
+      }
     }
-  }
+    return true;
+  },
+};
+
+function sameList(known: ReadonlyMap<string, number>, sids: readonly string[]): boolean {
+  if (sids.length !== known.size) return false;
+  for (const sid of sids) if (!known.has(sid)) return false;
   return true;
+}
+
+/** The same affected SIDs in each direction, with the same phone numbers (every per-SID field). */
+function samePerSid(details: Details, heartbeat: Heartbeat): boolean {
+  return Object.values(PER_SID_FIELDS).every((same) => same(details, heartbeat));
 }
 
 function sameInstant(a: Instant, b: Instant): boolean {

@@ -4,6 +4,7 @@ import { STATUS_TYPES } from '../heartbeat/types.js';
 import { DEFAULT_ACCOUNT, EMPTY_ACCOUNT, type AccountState } from './account.js';
 import { applyPoll, type Poll, type PollOutcome } from './applyPoll.js';
 import { reduceAccount, type Outcome } from './reduce.js';
+import { sameTable, sidTable, type SidTable } from './sidTable.js';
 
 /** Per-account counters; they restart at zero with the process, as Prometheus counters may. */
 export interface AccountCounters {
@@ -16,6 +17,12 @@ export interface AccountCounters {
 export interface AccountEntry {
   readonly state: AccountState;
   readonly counters: AccountCounters;
+  /**
+   * The per-SID detail as a table (sidTable.ts), with what changed since the account's previous
+   * one; null when there is no detail. Built here, whenever the detail is replaced, and shared
+   * while it is not (an outage repeating the same list).
+   */
+  readonly table: SidTable | null;
 }
 
 /** What renderers see: an immutable view, numbered so a render can be cached per version. */
@@ -51,7 +58,7 @@ const ZERO_COUNTERS: AccountCounters = {
  */
 export class Store {
   private accounts = new Map<string, AccountEntry>([
-    [DEFAULT_ACCOUNT, { state: EMPTY_ACCOUNT, counters: ZERO_COUNTERS }],
+    [DEFAULT_ACCOUNT, { state: EMPTY_ACCOUNT, counters: ZERO_COUNTERS, table: null }],
   ]);
   private version = 0;
 
@@ -70,7 +77,8 @@ export class Store {
     const previous = entry?.state ?? EMPTY_ACCOUNT;
     const { state: next, outcome } = reduceAccount(previous, heartbeat, nowMs);
     const counters = count(entry?.counters ?? ZERO_COUNTERS, heartbeat.status, outcome);
-    this.accounts = new Map(this.accounts).set(account, { state: next, counters });
+    const table = tableFor(next, previous, entry?.table ?? null);
+    this.accounts = new Map(this.accounts).set(account, { state: next, counters, table });
     this.version++;
     return { accepted: true, outcome, previous, next };
   }
@@ -84,7 +92,8 @@ export class Store {
     if (entry === undefined) return 'superseded';
     const { state, outcome } = applyPoll(entry.state, poll);
     if (outcome === 'applied') {
-      this.accounts = new Map(this.accounts).set(account, { ...entry, state });
+      const table = tableFor(state, entry.state, entry.table);
+      this.accounts = new Map(this.accounts).set(account, { ...entry, state, table });
       this.version++;
     }
     return outcome;
@@ -97,14 +106,15 @@ export class Store {
   restore(states: ReadonlyMap<string, AccountState>): string[] {
     const dropped: string[] = [];
     const accounts = new Map<string, AccountEntry>([
-      [DEFAULT_ACCOUNT, { state: EMPTY_ACCOUNT, counters: ZERO_COUNTERS }],
+      [DEFAULT_ACCOUNT, { state: EMPTY_ACCOUNT, counters: ZERO_COUNTERS, table: null }],
     ]);
     for (const [account, state] of states) {
       if (accounts.size >= this.limits.maxAccounts && !accounts.has(account)) {
         dropped.push(account);
         continue;
       }
-      accounts.set(account, { state, counters: ZERO_COUNTERS });
+      const table = tableFor(state, EMPTY_ACCOUNT, this.accounts.get(account)?.table ?? null);
+      accounts.set(account, { state, counters: ZERO_COUNTERS, table });
     }
     this.accounts = accounts;
     this.version++;
@@ -122,7 +132,7 @@ export class Store {
     const accounts = new Map(this.accounts);
     if (account === DEFAULT_ACCOUNT) {
       if (entry.state === EMPTY_ACCOUNT) return false;
-      accounts.set(account, { state: EMPTY_ACCOUNT, counters: ZERO_COUNTERS });
+      accounts.set(account, { state: EMPTY_ACCOUNT, counters: ZERO_COUNTERS, table: null });
     } else {
       accounts.delete(account);
     }
@@ -139,6 +149,29 @@ export class Store {
   snapshot(): StoreSnapshot {
     return { version: this.version, accounts: this.accounts };
   }
+}
+
+/** The account's table after a state change: the same one while the detail is shared. */
+function tableFor(
+  next: AccountState,
+  previous: AccountState,
+  previousTable: SidTable | null,
+): SidTable | null {
+  const details = next.details;
+  if (details === null) return null;
+  const before = previous.details;
+  // reduce.ts shares the maps while Exotel repeats the same list.
+  if (
+    previousTable !== null &&
+    before !== null &&
+    details.since === before.since &&
+    details.phones === before.phones &&
+    details.api === before.api
+  ) {
+    return previousTable;
+  }
+  const table = sidTable(details, previousTable);
+  return previousTable !== null && sameTable(table, previousTable) ? previousTable : table;
 }
 
 function count(counters: AccountCounters, status: StatusType, outcome: Outcome): AccountCounters {

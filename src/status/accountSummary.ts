@@ -55,12 +55,12 @@ export function freshness(
 
 export function summarizeAccount(
   account: string,
-  { state }: AccountEntry,
+  { state, table }: AccountEntry,
   nowMs: number,
   options: SummaryOptions,
 ): AccountSummary {
   const received = state.lastReceivedMs !== 0;
-  const { rows, total } = longestAffected(state.details, options.maxRows);
+  const { rows, total } = longestAffected(table, options.maxRows);
   return {
     account,
     status: state.applied?.status ?? null,

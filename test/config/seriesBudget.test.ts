@@ -18,6 +18,7 @@ import { createSelfMetrics } from '../../src/metrics/selfMetrics.js';
 import type { PolledExoPhone } from '../../src/state/applyPoll.js';
 import { DEFAULT_ACCOUNT } from '../../src/state/account.js';
 import { Store } from '../../src/state/store.js';
+import { scrapeText } from '../helpers/scrapeText.js';
 
 /**
  * The exposition is bounded by configuration (MAX_ACCOUNTS, MAX_SID_SERIES, MAX_TOTAL_SID_SERIES),
@@ -100,7 +101,7 @@ describe('the exposition bound at the default settings', () => {
     const renderer = new ScrapeRenderer(store, self, DEFAULTS);
 
     for (const format of ['text', 'openmetrics'] as const) {
-      const all = samples(await renderer.render(format));
+      const all = samples(await scrapeText(renderer, format));
       const perSid = all.filter((l) => PER_SID.test(l));
       const domain = all.filter((l) => DOMAIN.test(l) && !PER_SID.test(l));
       const own = all.filter((l) => !DOMAIN.test(l));
@@ -146,7 +147,11 @@ describe('the exposition bound at the default settings', () => {
   it('is what README says: the settings row and the sum', () => {
     const readme = readFileSync(`${ROOT}README.md`, 'utf8');
     expect(readme).toMatch(
-      new RegExp(`^\\| \`MAX_TOTAL_SID_SERIES\` +\\| \`${DEFAULTS.maxTotalSidSeries}\` +\\|`, 'm'),
+      // The settings table (issue 14): flag, variable, default, meaning.
+      new RegExp(
+        `^\\| \`--limits\\.max-total-sid-series\` +\\| \`MAX_TOTAL_SID_SERIES\` +\\| \`${DEFAULTS.maxTotalSidSeries}\` +\\|`,
+        'm',
+      ),
     );
     const n = (value: number) => value.toLocaleString('en-US');
     expect(readme).toContain(

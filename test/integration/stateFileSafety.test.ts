@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startExporter } from '../../src/exporter.js';
-import { encodeState } from '../../src/persist/snapshotCodec.js';
+import { encodeState } from '../helpers/encodeState.js';
 import { StateFileError } from '../../src/persist/stateFile.js';
 import { systemTimers } from '../../src/timers.js';
 import { accountsIn, expectOutcome, onlyStatus, statusSet } from '../helpers/domain.js';

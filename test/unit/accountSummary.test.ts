@@ -3,6 +3,7 @@ import { Store } from '../../src/state/store.js';
 import type { Details } from '../../src/state/account.js';
 import { freshness, summarizeAccount, summarizeAccounts } from '../../src/status/accountSummary.js';
 import { longestAffected } from '../../src/status/longestAffected.js';
+import { sidTable } from '../../src/state/sidTable.js';
 import { at, heartbeat } from '../helpers/unit-heartbeats.js';
 
 const NOW_MS = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -92,9 +93,10 @@ describe('longestAffected', () => {
     },
     phones: new Map([['a', '+91']]),
   };
+  const table = sidTable(details, null);
 
   it('orders by how long, then SID, then direction, and caps the list but not the total', () => {
-    const { rows, total } = longestAffected(details, 4);
+    const { rows, total } = longestAffected(table, 4);
     expect(rows.map((r) => `${r.sid}/${r.direction}/${r.sinceSeconds}`)).toEqual([
       'z/outgoing/10',
       'a/incoming/20',
@@ -108,8 +110,9 @@ describe('longestAffected', () => {
     expect(longestAffected(null, 10)).toEqual({ rows: [], total: 0 });
   });
 
-  it('sorts once per detail object and cap', () => {
-    expect(longestAffected(details, 2)).toBe(longestAffected(details, 2));
-    expect(longestAffected(details, 3).rows).toHaveLength(3);
+  it('sorts once per table, whatever the cap', () => {
+    expect(table.longestFirst()).toBe(table.longestFirst());
+    expect(longestAffected(table, 2).rows).toEqual(longestAffected(table, 4).rows.slice(0, 2));
+    expect(longestAffected(table, 3).rows).toHaveLength(3);
   });
 });

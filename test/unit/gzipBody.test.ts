@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ByteWriter } from '../../src/metrics/byteWriter.js';
+import { ByteWriter } from '../../src/byteWriter.js';
 import { deflatePart, gzipChunks } from '../../src/metrics/gzipBody.js';
 
 describe('gzip exposition bodies', () => {

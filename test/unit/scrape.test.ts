@@ -8,6 +8,7 @@ import { Store } from '../../src/state/store.js';
 import { expectPromtoolClean } from '../helpers/promtool.js';
 import { parseExposition, sampleLine } from '../helpers/unit-exposition.js';
 import { at, heartbeat } from '../helpers/unit-heartbeats.js';
+import { scrapeText } from '../helpers/scrapeText.js';
 
 // Spy on the projection so the cache can be observed: a cached render must not recompute it.
 vi.mock('../../src/metrics/domainFamilies.js', async (importOriginal) => {
@@ -54,7 +55,7 @@ describe('ScrapeRenderer', () => {
       heartbeat({ timestamp: at('2024-05-01T11:59:00Z'), status: 'WARNING', incoming: ['a'] }),
       NOW_MS,
     );
-    const text = await renderer.render('text');
+    const text = await scrapeText(renderer, 'text');
     expectPromtoolClean(text);
     expect(text).not.toContain('# EOF');
     const parsed = parseExposition(text);
@@ -67,18 +68,18 @@ describe('ScrapeRenderer', () => {
 
   it('ends OpenMetrics with exactly one # EOF line', async () => {
     const { renderer } = setup();
-    const text = await renderer.render('openmetrics');
+    const text = await scrapeText(renderer, 'openmetrics');
     expect(text.endsWith('\n# EOF\n')).toBe(true);
     expect(text.match(/# EOF/g)).toHaveLength(1);
     // a second, cached render is terminated exactly once as well
-    const again = await renderer.render('openmetrics');
+    const again = await scrapeText(renderer, 'openmetrics');
     expect(again.endsWith('\n# EOF\n')).toBe(true);
     expect(again.match(/# EOF/g)).toHaveLength(1);
   });
 
   it('names every family once in OpenMetrics, counters without _total', async () => {
     const { renderer } = setup();
-    const text = await renderer.render('openmetrics');
+    const text = await scrapeText(renderer, 'openmetrics');
     const typeNames = [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]);
     expect(new Set(typeNames).size).toBe(typeNames.length);
     expect(text).toContain('# TYPE exotel_heartbeats_received counter\n');
@@ -88,14 +89,14 @@ describe('ScrapeRenderer', () => {
 
   it('caches the domain part per store version and format', async () => {
     const { store, renderer } = setup();
-    const first = await renderer.render('text');
-    const second = await renderer.render('text');
+    const first = await scrapeText(renderer, 'text');
+    const second = await scrapeText(renderer, 'text');
     expect(spy).toHaveBeenCalledTimes(1);
     expect(domainPart(second)).toBe(domainPart(first));
 
-    await renderer.render('openmetrics');
+    await scrapeText(renderer, 'openmetrics');
     expect(spy).toHaveBeenCalledTimes(2);
-    await renderer.render('openmetrics');
+    await scrapeText(renderer, 'openmetrics');
     expect(spy).toHaveBeenCalledTimes(2);
 
     store.apply(
@@ -103,13 +104,13 @@ describe('ScrapeRenderer', () => {
       heartbeat({ timestamp: at('2024-05-01T11:59:00Z'), status: 'CRITICAL', incoming: ['x'] }),
       NOW_MS,
     );
-    const third = await renderer.render('text');
+    const third = await scrapeText(renderer, 'text');
     expect(spy).toHaveBeenCalledTimes(3);
     expect(domainPart(third)).not.toBe(domainPart(first));
     expect(third).toContain('exotel_heartbeat_status{account="default",status="CRITICAL"} 1\n');
     expect(third).toContain('sid="x"');
 
-    const om = await renderer.render('openmetrics');
+    const om = await scrapeText(renderer, 'openmetrics');
     expect(spy).toHaveBeenCalledTimes(4);
     expect(om).toContain('exotel_heartbeat_status{account="default",status="CRITICAL"} 1\n');
   });
@@ -118,9 +119,9 @@ describe('ScrapeRenderer', () => {
     const { store, renderer } = setup();
     const hb = heartbeat({ timestamp: at('2024-05-01T11:59:00Z'), status: 'OK' });
     store.apply('default', hb, NOW_MS);
-    await renderer.render('text');
+    await scrapeText(renderer, 'text');
     store.apply('default', hb, NOW_MS + 10_000);
-    const text = await renderer.render('text');
+    const text = await scrapeText(renderer, 'text');
     expect(spy).toHaveBeenCalledTimes(2);
     expect(text).toContain(
       `exotel_heartbeat_last_received_timestamp_seconds{account="default"} ${String(NOW_MS / 1000 + 10)}\n`,
@@ -129,9 +130,9 @@ describe('ScrapeRenderer', () => {
 
   it('never caches the self-metrics', async () => {
     const { self, renderer } = setup();
-    await renderer.render('text');
+    await scrapeText(renderer, 'text');
     self.rejected('invalid_json');
-    const text = await renderer.render('text');
+    const text = await scrapeText(renderer, 'text');
     expect(text).toContain('exotel_heartbeats_rejected_total{reason="invalid_json"} 1\n');
   });
 });
@@ -165,7 +166,7 @@ describe('ScrapeRenderer gzip', () => {
           expect(zipped.coding).toBe('gzip');
           const text = gunzipSync(Buffer.concat(zipped.chunks)).toString('utf8');
           expect(zipped.length).toBe(Buffer.concat(zipped.chunks).length);
-          expect(domainPart(text)).toBe(domainPart(await renderer.render(format)));
+          expect(domainPart(text)).toBe(domainPart(await scrapeText(renderer, format)));
           if (format === 'openmetrics') expect(text.endsWith('# EOF\n')).toBe(true);
         }
       }

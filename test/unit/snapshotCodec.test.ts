@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   decodeState,
-  encodeState,
   looksLikeStateFile,
   STATE_FORMAT,
   STATE_VERSION,
 } from '../../src/persist/snapshotCodec.js';
 import { EMPTY_ACCOUNT, type AccountState } from '../../src/state/account.js';
+import { encodeState } from '../helpers/encodeState.js';
 
 const full: AccountState = {
   applied: { timestamp: { seconds: 1534951163, nanos: 123_456_789 }, status: 'PAYLOAD_TOO_LARGE' },

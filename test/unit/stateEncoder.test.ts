@@ -1,7 +1,9 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { decodeState, encodeState } from '../../src/persist/snapshotCodec.js';
-import { StateEncoder } from '../../src/persist/stateEncoder.js';
+import { decodeState } from '../../src/persist/snapshotCodec.js';
+import { encodeState } from '../helpers/encodeState.js';
+import { StateEncoder, type EncodedEntry } from '../../src/persist/stateEncoder.js';
+import { sidTable } from '../../src/state/sidTable.js';
 import { EMPTY_ACCOUNT, type AccountState, type Details } from '../../src/state/account.js';
 
 const since: Details['since'] = {
@@ -29,6 +31,23 @@ function state(d: Details | null, lastReceivedMs = 1534946364000): AccountState 
   };
 }
 
+/** Store entries as the exporter hands them to the encoder: each state with its table. */
+function entries(
+  states: ReadonlyMap<string, AccountState>,
+  previous?: ReadonlyMap<string, EncodedEntry>,
+): Map<string, EncodedEntry> {
+  return new Map(
+    [...states].map(([account, s]) => [
+      account,
+      {
+        state: s,
+        table:
+          s.details === null ? null : sidTable(s.details, previous?.get(account)?.table ?? null),
+      },
+    ]),
+  );
+}
+
 const samples: ReadonlyMap<string, AccountState>[] = [
   new Map(),
   new Map([['default', EMPTY_ACCOUNT]]),
@@ -45,30 +64,56 @@ const samples: ReadonlyMap<string, AccountState>[] = [
 
 const text = (chunks: readonly Uint8Array[]): string => Buffer.concat(chunks).toString('utf8');
 
+/** The same bytes in memory, not just equal ones: a reused encoding. */
+function sameMemory(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return (
+    a !== undefined && b !== undefined && a.buffer === b.buffer && a.byteOffset === b.byteOffset
+  );
+}
+
 describe('StateEncoder', () => {
   it('writes exactly what encodeState writes, which decodeState reads back', () => {
     const encoder = new StateEncoder();
     for (const accounts of samples) {
-      const encoded = text(encoder.encode(accounts));
+      const encoded = text(encoder.encode(entries(accounts)));
       expect(encoded).toBe(encodeState(accounts));
       expect(decodeState(encoded).ok).toBe(true);
     }
   });
 
-  it('reuses the per-SID bytes while the maps are shared, and only then', () => {
+  it('lists each phone once, in SID order, and only for affected SIDs', () => {
+    const both: Details = {
+      ...details,
+      phones: new Map([
+        ['gone', '+910'],
+        ['07930061010', '+917930061010'],
+      ]),
+    };
+    const file = JSON.parse(
+      text(new StateEncoder().encode(entries(new Map([['acme', state(both)]])))),
+    ) as { accounts: { details: { phones: unknown } }[] };
+    expect(file.accounts[0]?.details.phones).toEqual([['07930061010', '+917930061010']]);
+  });
+
+  it('reuses the per-SID bytes while the table is shared, and copies unchanged runs after', () => {
     const encoder = new StateEncoder();
-    const first = encoder.encode(new Map([['acme', state(details)]]));
+    const firstEntries = entries(new Map([['acme', state(details)]]));
+    const first = encoder.encode(firstEntries);
     const later: Details = { ...details, timestamp: { seconds: 1534946663, nanos: 0 } };
-    const second = encoder.encode(new Map([['acme', state(later, 1534946664000)]]));
+    const laterEntry = {
+      state: state(later, 1534946664000),
+      table: firstEntries.get('acme')?.table ?? null,
+    };
+    const second = encoder.encode(new Map([['acme', laterEntry]]));
     // Chunks: head, incoming, ',"outgoing":', outgoing, ',"phones":', phones, tail.
-    expect(second[1]).toBe(first[1]);
-    expect(second[5]).toBe(first[5]);
+    expect(sameMemory(second[1], first[1])).toBe(true);
+    expect(sameMemory(second[5], first[5])).toBe(true);
     expect(text(second)).toBe(encodeState(new Map([['acme', state(later, 1534946664000)]])));
 
     const newPhone: Details = { ...later, phones: new Map([['07930061010', '+917930061011']]) };
-    const third = encoder.encode(new Map([['acme', state(newPhone)]]));
-    expect(third[1]).toBe(first[1]);
-    expect(third[5]).not.toBe(first[5]);
+    const third = encoder.encode(entries(new Map([['acme', state(newPhone)]]), firstEntries));
+    expect(sameMemory(third[1], first[1])).toBe(false);
+    expect(text(third)).toBe(encodeState(new Map([['acme', state(newPhone)]])));
     expect(text(third)).toContain('+917930061011');
   });
 });

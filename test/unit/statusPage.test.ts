@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountState } from '../../src/state/account.js';
+import { sidTable } from '../../src/state/sidTable.js';
 import { Store, type AccountCounters, type StoreSnapshot } from '../../src/state/store.js';
 import type { RecentHeartbeat } from '../../src/status/recentHeartbeats.js';
 import { escapeHtml } from '../../src/ui/html.js';
@@ -41,7 +42,16 @@ function render(
 function snapshotOf(accounts: Record<string, AccountState>): StoreSnapshot {
   return {
     version: 1,
-    accounts: new Map(Object.entries(accounts).map(([a, state]) => [a, { state, counters: ZERO }])),
+    accounts: new Map(
+      Object.entries(accounts).map(([a, state]) => [
+        a,
+        {
+          state,
+          counters: ZERO,
+          table: state.details === null ? null : sidTable(state.details, null),
+        },
+      ]),
+    ),
   };
 }
 

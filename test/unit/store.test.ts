@@ -31,6 +31,7 @@ describe('Store', () => {
     expect(snapshot.accounts.get(DEFAULT_ACCOUNT)).toEqual({
       state: EMPTY_ACCOUNT,
       counters: ZERO,
+      table: null,
     });
   });
 
@@ -179,8 +180,16 @@ describe('Store', () => {
       const snapshot = store.snapshot();
       expect(snapshot.version).toBeGreaterThan(versionBefore);
       expect([...snapshot.accounts.keys()].sort()).toEqual(['acme', 'default']);
-      expect(snapshot.accounts.get('acme')).toEqual({ state: restored('WARNING'), counters: ZERO });
-      expect(snapshot.accounts.get('default')).toEqual({ state: EMPTY_ACCOUNT, counters: ZERO });
+      expect(snapshot.accounts.get('acme')).toEqual({
+        state: restored('WARNING'),
+        counters: ZERO,
+        table: null,
+      });
+      expect(snapshot.accounts.get('default')).toEqual({
+        state: EMPTY_ACCOUNT,
+        counters: ZERO,
+        table: null,
+      });
     });
 
     it('restores the default account’s own state', () => {
@@ -263,6 +272,7 @@ describe('Store.remove', () => {
     expect(store.snapshot().accounts.get(DEFAULT_ACCOUNT)).toEqual({
       state: EMPTY_ACCOUNT,
       counters: ZERO,
+      table: null,
     });
   });
 });

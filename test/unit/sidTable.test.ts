@@ -1,0 +1,188 @@
+import { Buffer } from 'node:buffer';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Details } from '../../src/state/account.js';
+import { ByteWriter } from '../../src/byteWriter.js';
+import { directionOf, replayRows, sidTable, type RowText } from '../../src/state/sidTable.js';
+import { Store } from '../../src/state/store.js';
+import { at, heartbeat } from '../helpers/unit-heartbeats.js';
+
+function details(
+  incoming: readonly (readonly [string, number])[],
+  outgoing: readonly (readonly [string, number])[] = [],
+  phones: readonly (readonly [string, string])[] = [],
+): Details {
+  return {
+    timestamp: at('2024-05-01T11:00:00Z'),
+    since: { incoming: new Map(incoming), outgoing: new Map(outgoing) },
+    phones: new Map(phones),
+  };
+}
+
+const line = (table: ReturnType<typeof sidTable>) => (row: number) =>
+  `${table.sids[row] ?? ''}|${table.phones[row] ?? ''}|${directionOf(table, row)}|${table.since[row] ?? 0}\n`;
+
+function replay(table: ReturnType<typeof sidTable>, previous?: RowText): RowText {
+  const out = new ByteWriter(16);
+  const ends = replayRows(table, previous, out, line(table));
+  return { tableId: table.id, bytes: out.done(), ends };
+}
+
+function full(table: ReturnType<typeof sidTable>): string {
+  return Array.from(table.sids.keys(), line(table)).join('');
+}
+
+describe('sidTable', () => {
+  it('lays the pairs out as columns, incoming rows first', () => {
+    const table = sidTable(details([['a', 5]], [['b', 7]], [['b', '+91']]), null);
+    expect(table.rows).toBe(2);
+    expect(table.incomingRows).toBe(1);
+    expect(table.sids).toEqual(['a', 'b']);
+    expect(table.phones).toEqual([undefined, '+91']);
+    expect([...table.since]).toEqual([5, 7]);
+    expect([directionOf(table, 0), directionOf(table, 1)]).toEqual(['incoming', 'outgoing']);
+    expect(table.source).toBe('heartbeat');
+    expect(table.change).toBeNull();
+  });
+
+  it('describes the unchanged rows as runs, in step within each direction', () => {
+    const before = sidTable(
+      details(
+        [
+          ['a', 1],
+          ['b', 1],
+          ['c', 1],
+          ['d', 1],
+        ],
+        [['a', 1]],
+      ),
+      null,
+    );
+    // b's streak restarted, d left, e joined the outgoing side; a's phone is new (a column too).
+    const after = sidTable(
+      details(
+        [
+          ['a', 1],
+          ['b', 2],
+          ['c', 1],
+        ],
+        [
+          ['a', 1],
+          ['e', 1],
+        ],
+        [['c', '+91']],
+      ),
+      before,
+    );
+    expect(after.change?.baseId).toBe(before.id);
+    // Row 0 (a) same; row 1 (b) new start; row 2 (c) new phone; row 3 (outgoing a) = base row 4.
+    expect([...(after.change?.runs ?? [])]).toEqual([0, 0, 1, 3, 4, 1]);
+  });
+
+  it('counts a row as changed when any column changed, derived ones included', () => {
+    const before = sidTable(details([], [['a', 1]], [['a', '+91']]), null);
+    // The outgoing row of a is where it was, with the same start and phone, but a is now also
+    // incoming, so the state file lists its phone with the incoming row instead.
+    const after = sidTable(details([['a', 1]], [['a', 1]], [['a', '+91']]), before);
+    expect([...after.alsoIncoming]).toEqual([0, 1]);
+    expect([...(after.change?.runs ?? [])]).toEqual([]);
+  });
+
+  it('sorts longest affected first once, ties by SID then direction', () => {
+    const table = sidTable(
+      details(
+        [
+          ['c', 30],
+          ['a', 20],
+          ['b', 20],
+        ],
+        [
+          ['a', 20],
+          ['z', 10],
+        ],
+      ),
+      null,
+    );
+    const order = table.longestFirst();
+    expect(Array.from(order, (row) => `${table.sids[row]}/${directionOf(table, row)}`)).toEqual([
+      'z/outgoing',
+      'a/incoming',
+      'a/outgoing',
+      'b/incoming',
+      'c/incoming',
+    ]);
+    expect(table.longestFirst()).toBe(order);
+  });
+
+  it('replays to exactly the full rendering, whatever the previous table was', () => {
+    const pair = fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.integer({ min: 0, max: 3 }));
+    const side = fc.uniqueArray(pair, { selector: ([sid]) => sid, maxLength: 5 });
+    const phones = fc.uniqueArray(
+      fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.constantFrom('+1', '+2')),
+      {
+        selector: ([sid]) => sid,
+      },
+    );
+    const detail = fc.tuple(side, side, phones).map(([i, o, p]) => details(i, o, p));
+    fc.assert(
+      fc.property(fc.array(detail, { minLength: 1, maxLength: 6 }), (history) => {
+        let table = null;
+        let text: RowText | undefined;
+        for (const next of history) {
+          table = sidTable(next, table);
+          text = replay(table, text);
+          expect(Buffer.from(text.bytes).toString('latin1')).toBe(full(table));
+          expect(text.ends.length).toBe(table.rows);
+        }
+      }),
+    );
+  });
+
+  it('copies nothing when the text was rendered for another table', () => {
+    const first = sidTable(details([['a', 1]]), null);
+    const second = sidTable(details([['a', 1]]), first);
+    const unrelated = sidTable(details([['x', 9]]), null);
+    // Text of `unrelated` must not be copied into `second` although second.change has a run.
+    expect(Buffer.from(replay(second, replay(unrelated)).bytes).toString()).toBe(full(second));
+  });
+});
+
+describe('the store keeps one table per account', () => {
+  const hb = (seconds: number, phones: Record<string, string> = {}) =>
+    heartbeat({
+      timestamp: { seconds, nanos: 0 },
+      status: 'CRITICAL',
+      incoming: ['a', 'b'],
+      outgoing: ['a'],
+      phones,
+    });
+  const limits = { maxAccounts: 10, futureToleranceSeconds: 60 };
+  const now = 2_000_000_000_000;
+
+  it('shares the table while Exotel repeats the same list', () => {
+    const store = new Store(limits);
+    store.apply('acme', hb(1_700_000_000), now);
+    const first = store.snapshot().accounts.get('acme')?.table;
+    store.apply('acme', hb(1_700_000_300), now);
+    expect(store.snapshot().accounts.get('acme')?.table).toBe(first);
+    expect(first?.rows).toBe(3);
+  });
+
+  it('builds a new table when only a phone number changed, so no consumer keeps the old one', () => {
+    const store = new Store(limits);
+    store.apply('acme', hb(1_700_000_000, { a: '+911' }), now);
+    const first = store.snapshot().accounts.get('acme')?.table;
+    store.apply('acme', hb(1_700_000_300, { a: '+912' }), now);
+    const second = store.snapshot().accounts.get('acme')?.table;
+    expect(second).not.toBe(first);
+    expect(second?.phones).toEqual(['+912', undefined, '+912']);
+    expect([...(second?.change?.runs ?? [])]).toEqual([1, 1, 1]);
+  });
+
+  it('drops the table with the detail', () => {
+    const store = new Store(limits);
+    store.apply('acme', hb(1_700_000_000), now);
+    store.remove('acme');
+    expect(store.snapshot().accounts.get('acme')).toBeUndefined();
+  });
+});
