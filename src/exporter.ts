@@ -7,7 +7,7 @@ import { createApiMetrics, type ApiMetrics } from './fallback/apiMetrics.js';
 import { Fallback } from './fallback/fallback.js';
 import type { Timers } from './timers.js';
 import { compileHeartbeatValidator } from './heartbeat/schema.js';
-import { createApp, type AppDeps } from './http/app.js';
+import { createApp, type AppDeps, type ReloadOutcome } from './http/app.js';
 import { IngestGate } from './http/ingestGate.js';
 import { SourceRateLimiter } from './http/rateLimit.js';
 import { closeListener, createListener, listenOn } from './http/listeners.js';
@@ -16,20 +16,12 @@ import type { Logger } from './logger.js';
 import { ScrapeRenderer } from './metrics/scrape.js';
 import { createSelfMetrics, type BuildInfo, type SelfMetrics } from './metrics/selfMetrics.js';
 import { Persister } from './persist/persister.js';
-import { applyRestoreRules } from './persist/restoreRules.js';
-import { decodeState, looksLikeStateFile } from './persist/snapshotCodec.js';
-import { maxStateFileBytes } from './persist/stateFileLimit.js';
+import { restoreState } from './persist/restoreState.js';
 import { StateEncoder } from './persist/stateEncoder.js';
-import {
-  asError,
-  quarantine,
-  readStateFile,
-  writeFileAtomic,
-  type StateFs,
-} from './persist/stateFile.js';
-import { dueForExpiry, type ExpirySettings } from './state/expiry.js';
+import { asError, writeFileAtomic, type StateFs } from './persist/stateFile.js';
+import { dueForExpiry, type ExpiryReason, type ExpirySettings } from './state/expiry.js';
+import { sweepForever, sweepIntervalMs } from './state/expirySweep.js';
 import { Store } from './state/store.js';
-import type { WebhookTokens } from './http/auth/webhookTokens.js';
 import { guardConnections } from './http/connectionLimit.js';
 import { RecentHeartbeats } from './status/recentHeartbeats.js';
 import { LiveSecurity } from './http/security.js';
@@ -60,7 +52,7 @@ export interface ExporterDeps {
 export interface RunningExporter {
   readonly address: AddressInfo;
   /** Re-reads web config, certificates, tokens file and accounts file (SIGHUP, POST /-/reload). */
-  reload(): Promise<import('./http/app.js').ReloadOutcome>;
+  reload(): Promise<ReloadOutcome>;
   /** Stops accepting, finishes in-flight requests, saves state. */
   close(): Promise<void>;
 }
@@ -122,7 +114,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
   let fallback = makeFallback(apiAccounts);
 
   let ready = false;
-  const removeAccount = (account: string, reason: 'admin' | ExpiryReasonName): boolean => {
+  const removeAccount = (account: string, reason: 'admin' | ExpiryReason): boolean => {
     if (!store.remove(account)) return false;
     selfMetrics.accountRemoved(reason);
     logger.info({ account, reason }, 'account removed');
@@ -244,7 +236,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
 
   if (stateFile !== null) {
     try {
-      const changed = await loadState({ ...deps, stateFile, store, selfMetrics, webhookTokens });
+      const changed = await restoreState({ ...deps, stateFile, store, selfMetrics, webhookTokens });
       // What was dropped or clamped is saved now, so the file says what the exporter serves.
       if (changed) persister?.schedule();
     } catch (error) {
@@ -337,132 +329,4 @@ async function loadRunbook({ fs, runbookPath, logger }: ExporterDeps): Promise<R
     return runbookUnavailablePage();
   }
   return renderRunbookPage(markdown);
-}
-
-type ExpiryReasonName = ReturnType<typeof dueForExpiry>[number]['reason'];
-
-/**
- * Often enough that a rehearsal account is gone before ExotelHeartbeatMissing could fire for it
- * (config.ts keeps REHEARSAL_EXPIRY_SECONDS below three heartbeat intervals), at most every 30 s.
- */
-export function sweepIntervalMs(config: Config): number {
-  const marginMs = (3 * config.heartbeatIntervalSeconds - config.rehearsalExpirySeconds) * 1000;
-  return Math.max(1_000, Math.min(30_000, Math.floor(marginMs / 2)));
-}
-
-async function sweepForever(
-  timers: Timers,
-  intervalMs: number,
-  sweep: () => void,
-  signal: AbortSignal,
-): Promise<void> {
-  for (;;) {
-    try {
-      await timers.sleep(intervalMs, signal);
-    } catch {
-      return; // aborted: shutting down
-    }
-    sweep();
-  }
-}
-
-interface LoadDeps extends ExporterDeps {
-  readonly stateFile: string;
-  readonly store: Store;
-  readonly selfMetrics: SelfMetrics;
-  readonly webhookTokens: WebhookTokens;
-}
-
-/**
- * Restores state, through the same rules a request meets (restoreRules.ts). A regular file that
- * is too large or cannot be parsed is moved aside with a warning and a metric, and the exporter
- * starts empty: crash-looping on a bad file would lose every future heartbeat too. A STATE_FILE
- * that is not a regular file or cannot be read throws (readStateFile): it is left alone.
- * Returns true when what was restored differs from the file.
- */
-async function loadState({
-  fs,
-  stateFile,
-  store,
-  selfMetrics,
-  logger,
-  clock,
-  config,
-  webhookTokens,
-}: LoadDeps): Promise<boolean> {
-  const maxBytes = maxStateFileBytes(config.maxAccounts);
-  const read = await readStateFile(fs, stateFile, maxBytes, looksLikeStateFile);
-  if (read.kind === 'missing') {
-    logger.info({ stateFile }, 'no state file yet; starting empty');
-    return false;
-  }
-  const decoded =
-    read.kind === 'read'
-      ? decodeState(read.text)
-      : {
-          ok: false as const,
-          detail:
-            read.kind === 'foreign'
-              ? 'does not begin like a state file'
-              : `larger than ${maxBytes} bytes, the most MAX_ACCOUNTS=${config.maxAccounts} allows`,
-        };
-  if (decoded.ok) {
-    for (const entry of decoded.refused) {
-      logger.warn(
-        { stateFile, index: entry.index, problem: entry.detail },
-        'state file entry breaks the rules a heartbeat must meet; account not restored',
-      );
-    }
-    selfMetrics.accountRemoved('invalid_state', decoded.refused.length);
-    const verdict = applyRestoreRules(decoded.accounts, {
-      isToken: (account) => webhookTokens.matches(account),
-      nowMs: clock.now(),
-      futureToleranceSeconds: config.futureToleranceSeconds,
-    });
-    if (verdict.tokenAccounts > 0) {
-      // The count only: the account's name is the token.
-      logger.warn(
-        { stateFile, count: verdict.tokenAccounts },
-        'state file has accounts named like a webhook token; not restored',
-      );
-      selfMetrics.accountRemoved('token_name', verdict.tokenAccounts);
-    }
-    if (verdict.clamped.length > 0) {
-      logger.warn(
-        {
-          stateFile,
-          accounts: verdict.clamped.slice(0, 20),
-          count: verdict.clamped.length,
-          futureToleranceSeconds: config.futureToleranceSeconds,
-        },
-        'state file has times beyond FUTURE_TOLERANCE_SECONDS; clamped to now so the next heartbeat applies',
-      );
-    }
-    const dropped = store.restore(verdict.accounts);
-    logger.info({ stateFile, accounts: verdict.accounts.size - dropped.length }, 'state restored');
-    if (dropped.length > 0) {
-      logger.warn(
-        { dropped: dropped.slice(0, 20), count: dropped.length },
-        'state file has more accounts than MAX_ACCOUNTS; extra accounts not restored',
-      );
-      selfMetrics.accountRemoved('over_max_accounts', dropped.length);
-    }
-    return (
-      decoded.refused.length + verdict.tokenAccounts + verdict.clamped.length + dropped.length > 0
-    );
-  }
-  selfMetrics.stateLoadFailed();
-  try {
-    const movedTo = await quarantine(fs, stateFile, clock.now());
-    logger.warn(
-      { stateFile, movedTo, problem: decoded.detail },
-      'state file unusable; moved aside, starting empty',
-    );
-  } catch (error) {
-    logger.warn(
-      { stateFile, problem: decoded.detail, err: asError(error) },
-      'state file unusable and could not be moved aside; starting empty',
-    );
-  }
-  return false;
 }
