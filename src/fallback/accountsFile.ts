@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
-import { ConfigError } from '../settings/configError.js';
+import { ConfigError, readSettingFile } from '../settings/configError.js';
 import { settingName } from '../settings/table.js';
 import { ACCOUNT_REGEX } from '../heartbeat/labelSafe.js';
 import type { ApiAccount } from './apiAccount.js';
@@ -47,17 +47,11 @@ export async function loadApiAccounts(
 ): Promise<ApiAccount[]> {
   const accounts = config.defaultAccount === null ? [] : [config.defaultAccount];
   if (config.accountsFile === null) return accounts;
-  let text: string;
-  try {
-    text = await readFile(config.accountsFile);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new ConfigError(
-      VARIABLE,
-      `cannot be read (${typeof code === 'string' ? code : 'error'})`,
-      LABEL,
-    );
-  }
+  const text = await readSettingFile(
+    readFile,
+    config.accountsFile,
+    (code) => new ConfigError(VARIABLE, `cannot be read (${code})`, LABEL),
+  );
   return [...accounts, ...parseAccountsFile(text, config)];
 }
 

@@ -4,6 +4,7 @@
  * every interface, over TLS exactly when WEB_CONFIG_FILE has `tls_server_config`.
  */
 import { ConfigError, raw, type Config } from '../config.js';
+import { readSettingFile } from '../settings/configError.js';
 import type { WebSecurity } from '../webConfig/loadWebConfig.js';
 
 export interface ProbeTarget {
@@ -57,18 +58,14 @@ export async function probeTarget(
   };
 }
 
-async function read(
+function read(
   readFile: (path: string) => Promise<string>,
   path: string,
   variable: string,
 ): Promise<string> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new ConfigError(
-      variable,
-      `cannot read ${path} (${typeof code === 'string' ? code : 'error'})`,
-    );
-  }
+  return readSettingFile(
+    readFile,
+    path,
+    (code) => new ConfigError(variable, `cannot read ${path} (${code})`),
+  );
 }

@@ -19,3 +19,20 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * Reads a file a setting names. A failure becomes the error `fail` builds from its errno code
+ * (`ENOENT`, `EACCES`, …; `error` when there is none), so each caller names its own setting.
+ */
+export async function readSettingFile(
+  readFile: (path: string) => Promise<string>,
+  path: string,
+  fail: (code: string) => Error,
+): Promise<string> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    throw fail(typeof code === 'string' ? code : 'error');
+  }
+}

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { ServerOptions } from 'node:https';
-import { ConfigError } from '../settings/configError.js';
+import { ConfigError, readSettingFile } from '../settings/configError.js';
 import { settingName } from '../settings/table.js';
 import { BasicAuthVerifier } from '../http/auth/basicAuth.js';
 import { parseWebConfig, type WebConfig } from './webConfig.js';
@@ -57,19 +57,19 @@ export async function loadWebConfig(
   };
 }
 
-async function read(
+function read(
   readFile: (path: string) => Promise<string>,
   path: string,
   field: string,
 ): Promise<string> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new ConfigError(
-      'WEB_CONFIG_FILE',
-      `${field}: cannot read ${path} (${typeof code === 'string' ? code : 'error'})`,
-      settingName('webConfigFile'),
-    );
-  }
+  return readSettingFile(
+    readFile,
+    path,
+    (code) =>
+      new ConfigError(
+        'WEB_CONFIG_FILE',
+        `${field}: cannot read ${path} (${code})`,
+        settingName('webConfigFile'),
+      ),
+  );
 }

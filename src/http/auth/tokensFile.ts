@@ -10,7 +10,7 @@
  */
 import { parse } from 'yaml';
 import { ACCOUNT_REGEX } from '../../heartbeat/labelSafe.js';
-import { ConfigError } from '../../settings/configError.js';
+import { ConfigError, readSettingFile } from '../../settings/configError.js';
 import { settingName } from '../../settings/table.js';
 import { TOKEN, TOKEN_RULE } from '../securityConfig.js';
 import type { TokenEntry } from './webhookTokens.js';
@@ -80,12 +80,8 @@ export async function loadTokensFile(
   path: string,
   readFile: (path: string) => Promise<string>,
 ): Promise<TokenEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(path);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    fail(`cannot read ${path} (${typeof code === 'string' ? code : 'error'})`);
-  }
+  const text = await readSettingFile(readFile, path, (code) =>
+    fail(`cannot read ${path} (${code})`),
+  );
   return parseTokensFile(text);
 }
