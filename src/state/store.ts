@@ -141,11 +141,6 @@ export class Store {
     return true;
   }
 
-  /** Account states without counters: what the state file holds (the inverse of restore). */
-  states(): ReadonlyMap<string, AccountState> {
-    return new Map([...this.accounts].map(([account, entry]) => [account, entry.state]));
-  }
-
   snapshot(): StoreSnapshot {
     return { version: this.version, accounts: this.accounts };
   }

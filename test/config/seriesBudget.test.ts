@@ -18,6 +18,7 @@ import { createSelfMetrics } from '../../src/metrics/selfMetrics.js';
 import type { PolledExoPhone } from '../../src/state/applyPoll.js';
 import { DEFAULT_ACCOUNT } from '../../src/state/account.js';
 import { Store } from '../../src/state/store.js';
+import { storeStates } from '../helpers/encodeState.js';
 import { scrapeText } from '../helpers/scrapeText.js';
 
 /**
@@ -62,7 +63,7 @@ function worstCaseStore(): Store {
         checkedMs: NOW_MS - s * 1000,
       });
     }
-    const state = store.states().get(account);
+    const state = storeStates(store).get(account);
     const outcome = store.applyPoll(account, {
       basis: { details: state?.details ?? null, lastReceivedMs: state?.lastReceivedMs ?? 0 },
       scope: 'full',

@@ -1,4 +1,5 @@
 import type { AccountState, Details } from '../../src/state/account.js';
+import type { Store } from '../../src/state/store.js';
 import { STATE_FORMAT, STATE_VERSION } from '../../src/persist/snapshotCodec.js';
 
 /**
@@ -39,4 +40,9 @@ function encodeDetailLists(details: Details) {
           },
         }),
   };
+}
+
+/** Account states without counters or tables: what the state file holds (restore's input). */
+export function storeStates(store: Store): Map<string, AccountState> {
+  return new Map([...store.snapshot().accounts].map(([account, entry]) => [account, entry.state]));
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { domainFamilies, type ProjectionOptions } from '../../src/metrics/domainFamilies.js';
 import { renderFamilies, type ExpositionFormat } from '../../src/metrics/exposition.js';
 import { ScrapeRenderer } from '../../src/metrics/scrape.js';
-import { encodeState } from '../helpers/encodeState.js';
+import { encodeState, storeStates } from '../helpers/encodeState.js';
 import { StateEncoder } from '../../src/persist/stateEncoder.js';
 import { createSelfMetrics } from '../../src/metrics/selfMetrics.js';
 import type { PolledExoPhone } from '../../src/state/applyPoll.js';
@@ -82,7 +82,7 @@ describe('incremental renderers and their references', () => {
               });
               store.apply(s.account, heartbeatFromJson(text), clock);
             } else {
-              const state = store.states().get(s.account);
+              const state = storeStates(store).get(s.account);
               const exophones = new Map<string, PolledExoPhone>(
                 Object.entries(s.exophones).map(([sid, e]) => [
                   sid,
@@ -110,7 +110,7 @@ describe('incremental renderers and their references', () => {
             }
             // The state file too: the incremental encoder writes exactly what encodeState does.
             expect(Buffer.concat(encoder.encode(store.snapshot().accounts)).toString('utf8')).toBe(
-              encodeState(store.states()),
+              encodeState(storeStates(store)),
             );
           }
         },
