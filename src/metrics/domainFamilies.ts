@@ -18,6 +18,8 @@ export interface ProjectionOptions extends SidSeriesLimits {
    * renderer splices in text it keeps per account (sidSeriesText.ts). Default true.
    */
   readonly perSidSamples?: boolean;
+  /** Each account's share of the budget, when the caller has already divided it (sidQuotas). */
+  readonly quotas?: ReadonlyMap<string, number>;
 }
 
 /** The families with one sample per kept (SID, direction) pair, in exposition order. */
@@ -50,7 +52,7 @@ export function domainFamilies(
     labels: [['account', account], ...extra],
     value,
   });
-  const quotas = sidQuotas(affectedPairs(snapshot), options);
+  const quotas = options.quotas ?? sidQuotas(affectedPairs(snapshot), options);
   const quota = (account: string): number => quotas.get(account) ?? 0;
   // Selecting the kept pairs sorts them when over the quota: only for the families that need it.
   const series = new Map<string, SidSeries[]>();

@@ -76,10 +76,11 @@ export class ScrapeRenderer {
     const snapshot = this.store.snapshot();
     const cached = this.cache.get(format);
     if (cached?.version === snapshot.version) return cached;
-    const families = domainFamilies(snapshot, { ...this.options, perSidSamples: false });
-    this.sidText.retain(new Set(snapshot.accounts.keys()));
-    // Per version, as the projection does: one heartbeat can move every account's share.
+    // Per version: one heartbeat can move every account's share. Divided once, for the
+    // projection's dropped counts and the per-SID text alike.
     const quotas = sidQuotas(affectedPairs(snapshot), this.options);
+    const families = domainFamilies(snapshot, { ...this.options, perSidSamples: false, quotas });
+    this.sidText.retain(new Set(snapshot.accounts.keys()));
     const chunks: Buffer[] = [];
     let text = '';
     for (const family of families) {
