@@ -167,8 +167,7 @@ describe('configuration errors', () => {
 
   function run(
     env: Record<string, string>,
-  ): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-    const started = Date.now();
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [MAIN], {
         env: {
@@ -184,11 +183,14 @@ describe('configuration errors', () => {
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      // A process that does not exit on its own is killed, and then has no exit code: the
+      // assertion on `code` below is what catches a start-up that hangs instead of stopping.
+      // How long a start-up takes is not asserted: under a loaded CI machine it varies.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       child.once('error', reject);
       child.once('close', (code) => {
         clearTimeout(timer);
-        resolve({ code, stdout, stderr, ms: Date.now() - started });
+        resolve({ code, stdout, stderr });
       });
     });
   }
@@ -208,7 +210,6 @@ describe('configuration errors', () => {
       const result = await run({ [variable]: value });
       expect(result.code).not.toBe(0);
       expect(result.code).not.toBeNull();
-      expect(result.ms).toBeLessThan(5_000);
       const lines = result.stderr.split('\n').filter((line) => line !== '');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(variable);
