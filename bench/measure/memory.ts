@@ -31,6 +31,12 @@ export interface MemoryResult {
   readonly rssRightAfter10MB: number | null;
   /** VmHWM at the end: the highest RSS the process ever had (Linux only). */
   readonly peakRss: number | null;
+  /**
+   * A second fresh exporter with the default per-SID caps (MAX_SID_SERIES, MAX_TOTAL_SID_SERIES
+   * unset), started as `npm start` does without the gc preload: one OK heartbeat, then the 10 MB
+   * heartbeat, its save and a scrape. VmHWM and VmRSS at the end (Linux only).
+   */
+  readonly capped: { readonly peakRss: number | null; readonly rss: number | null };
 }
 
 export async function measureMemory(ctx: BenchContext): Promise<MemoryResult> {
@@ -83,7 +89,9 @@ export async function measureMemory(ctx: BenchContext): Promise<MemoryResult> {
           `heap ${((afterGc.heapUsed - baseline.heapUsed) / heartbeat.pairs).toFixed(0)} B/series`,
       );
     }
-    return { baseline, points, rssRightAfter10MB, peakRss: peakRss(exporter) };
+    const peak = procStatus(exporter, 'VmHWM');
+    await exporter.stop();
+    return { baseline, points, rssRightAfter10MB, peakRss: peak, capped: await cappedPeak(ctx) };
   } finally {
     agent.destroy();
     readyAgent.destroy();
@@ -91,10 +99,49 @@ export async function measureMemory(ctx: BenchContext): Promise<MemoryResult> {
   }
 }
 
-function peakRss(exporter: Exporter): number | null {
+/** The 10 MB heartbeat into a fresh exporter that keeps the default per-SID caps. */
+async function cappedPeak(ctx: BenchContext): Promise<MemoryResult['capped']> {
+  const exporter = await startExporter({
+    name: 'exporter (memory, default caps)',
+    start: ctx.start,
+    dir: ctx.temp.sub('memory-capped'),
+    caps: 'default',
+  });
+  const agent = keepAliveAgent();
+  const readyAgent = keepAliveAgent();
+  try {
+    let before = stateFileSignature(exporter.stateFile);
+    await postHeartbeat(`${exporter.url}/heartbeat`, agent, okHeartbeat(), ctx);
+    await settle(exporter, before, readyAgent, ctx.notes);
+    before = stateFileSignature(exporter.stateFile);
+    await postHeartbeat(`${exporter.url}/heartbeat`, agent, ctx.bySize['10MB'].next(), ctx);
+    await settle(exporter, before, readyAgent, ctx.notes);
+    expectOk(
+      await request(`${exporter.url}/metrics`, {
+        agent,
+        headers: PROMETHEUS_SCRAPE_HEADERS,
+        keepBody: false,
+      }),
+      'GET /metrics',
+    );
+    const result = { peakRss: procStatus(exporter, 'VmHWM'), rss: procStatus(exporter, 'VmRSS') };
+    ctx.log(
+      `memory 10MB, default caps: peak ${result.peakRss === null ? '?' : mb(result.peakRss)}, ` +
+        `rss ${result.rss === null ? '?' : mb(result.rss)}`,
+    );
+    return result;
+  } finally {
+    agent.destroy();
+    readyAgent.destroy();
+    await exporter.stop();
+  }
+}
+
+/** A `Vm…: N kB` line of /proc/<pid>/status in bytes; null where there is no /proc. */
+function procStatus(exporter: Exporter, field: 'VmHWM' | 'VmRSS'): number | null {
   try {
     const status = readFileSync(`/proc/${exporter.pid}/status`, 'utf8');
-    const kb = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+    const kb = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1];
     return kb === undefined ? null : Number(kb) * 1024;
   } catch {
     return null;

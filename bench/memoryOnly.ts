@@ -1,0 +1,66 @@
+/**
+ * `npm run bench:memory`: only the memory rows of `npm run bench` (same exporter start, same
+ * heartbeats, same steps), for checking a memory change in a minute instead of a full run. It
+ * prints the rows and writes nothing under bench/results/.
+ */
+import { benchConfig } from './config.js';
+import type { BenchContext } from './context.js';
+import { readStartCommand } from './exporter.js';
+import { largestSidsWithin, Outage, TEN_MIB, TimestampSource } from './generate.js';
+import { measureMemory, mb } from './measure/memory.js';
+import { killAll, TempRoot } from './processes.js';
+
+const temp = new TempRoot();
+process.on('exit', () => {
+  killAll();
+  temp.remove();
+});
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
+async function main(): Promise<void> {
+  const config = benchConfig(process.env['BENCH_QUICK'] === '1');
+  const n10 = largestSidsWithin(TEN_MIB);
+  const unused = new Outage(1);
+  const ctx: BenchContext = {
+    config,
+    start: readStartCommand(),
+    temp,
+    timestamps: new TimestampSource(),
+    bySize: {
+      '1k': new Outage(1_000),
+      '10k': new Outage(10_000),
+      '100k': new Outage(100_000),
+      '10MB': new Outage(n10),
+    },
+    byPairs: { '10k': unused, '100k': unused, '230k': unused },
+    floorUrl: '',
+    notes: [],
+    log: (message) => process.stderr.write(`[bench:memory] ${message}\n`),
+  };
+  const memory = await measureMemory(ctx);
+  const lines = [
+    ...memory.points.map(
+      (p) =>
+        `${p.size}: heap ${p.heapPerPair.toFixed(0)} B/series, rss ${mb(p.noGc.rss)} ` +
+        `(after gc ${mb(p.afterGc.rss)}, heapUsed ${mb(p.afterGc.heapUsed)})`,
+    ),
+    `rss as the 10 MB heartbeat is acknowledged: ${nullable(memory.rssRightAfter10MB)}`,
+    `peak (VmHWM): ${nullable(memory.peakRss)}`,
+    `default caps, 10 MB: peak ${nullable(memory.capped.peakRss)}, rss ${nullable(memory.capped.rss)}`,
+    ...ctx.notes.map((note) => `note: ${note}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function nullable(bytes: number | null): string {
+  return bytes === null ? 'n/a' : mb(bytes);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench:memory failed: ${String(error)}\n`);
+    process.exit(1);
+  },
+);
