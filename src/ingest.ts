@@ -7,6 +7,7 @@ import type { RejectReason } from './metrics/rejectReasons.js';
 import type { SelfMetrics } from './metrics/selfMetrics.js';
 import type { AccountState } from './state/account.js';
 import type { Outcome } from './state/reduce.js';
+import { rowsIn } from './state/sidTable.js';
 import type { Store } from './state/store.js';
 
 export interface IngestDeps {
@@ -99,7 +100,7 @@ function logChange(
 function summary(state: AccountState) {
   return {
     status: state.applied?.status ?? null,
-    incoming: state.details?.since.incoming.size ?? 0,
-    outgoing: state.details?.since.outgoing.size ?? 0,
+    incoming: rowsIn(state.details?.table ?? null, 'incoming'),
+    outgoing: rowsIn(state.details?.table ?? null, 'outgoing'),
   };
 }

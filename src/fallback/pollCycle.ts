@@ -116,14 +116,15 @@ export function basisOf(state: AccountState): PollBasis {
 /** Affected SIDs of the detail, longest affected first (ties by SID), at most `max`. */
 export function prioritySids(details: Details | null, max: number): string[] {
   if (details === null || max === 0) return [];
-  const earliest = new Map<string, number>();
-  for (const since of [details.since.incoming, details.since.outgoing]) {
-    for (const [sid, at] of since) earliest.set(sid, Math.min(at, earliest.get(sid) ?? Infinity));
+  // The table's one order is by streak start, then SID: a SID's first row in it is its earliest
+  // streak, and SIDs appear in order of (earliest streak, SID).
+  const { table } = details;
+  const seen = new Set<string>();
+  for (const row of table.longestFirst()) {
+    if (seen.size >= max) break;
+    seen.add(table.sids[row] ?? '');
   }
-  return [...earliest]
-    .sort(([a, x], [b, y]) => x - y || (a < b ? -1 : a > b ? 1 : 0))
-    .slice(0, max)
-    .map(([sid]) => sid);
+  return [...seen];
 }
 
 /** Every page of the list, rebuilt on the configured origin; stops on no next page or an empty one. */

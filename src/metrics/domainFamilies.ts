@@ -1,7 +1,7 @@
 import { instantToSeconds } from '../heartbeat/instant.js';
 import { DIRECTIONS, STATUS_TYPES, type Direction } from '../heartbeat/types.js';
 import type { Details } from '../state/account.js';
-import { directionOf, type DetailSource, type SidTable } from '../state/sidTable.js';
+import { directionOf, rowsIn, type DetailSource, type SidTable } from '../state/sidTable.js';
 import type { AccountEntry, StoreSnapshot } from '../state/store.js';
 import type { MetricFamily, Sample } from './exposition.js';
 import { affectedPairs, sidQuotas, type SidSeriesLimits } from './sidQuotas.js';
@@ -95,7 +95,7 @@ export function domainFamilies(
       'gauge',
       (account, { state }) =>
         DIRECTIONS.map((direction) =>
-          one(account, state.details?.since[direction].size ?? 0, [['direction', direction]]),
+          one(account, rowsIn(state.details?.table ?? null, direction), [['direction', direction]]),
         ),
     ),
     perAccount(
@@ -139,9 +139,9 @@ export function domainFamilies(
       'exotel_exophone_connectivity_status',
       "1 for each affected ExoPhone SID and direction polled from Exotel's API, with the raw connectivity status (same SIDs as exotel_exophone_affected).",
       'gauge',
-      (account, { state, table }) =>
-        (state.details?.api === undefined ? [] : kept(account, table)).flatMap((s) => {
-          const status = state.details?.api?.statuses[s.direction].get(s.sid);
+      (account, { table }) =>
+        (table?.statuses == null ? [] : kept(account, table)).flatMap((s) => {
+          const status = table?.statuses?.[s.row];
           return status === undefined
             ? []
             : [
@@ -182,6 +182,8 @@ export function domainFamilies(
 }
 
 interface SidSeries {
+  /** The table row the series comes from. */
+  readonly row: number;
   readonly sid: string;
   readonly direction: Direction;
   readonly labels: Labels;
@@ -193,8 +195,7 @@ const DETAIL_SOURCES = ['heartbeat', 'api'] as const satisfies readonly DetailSo
 /** How many affected pairs the account's quota (sidQuotas.ts) leaves out. */
 export function droppedPairs(details: Details | null, quota: number): number {
   if (details === null) return 0;
-  const pairs = details.since.incoming.size + details.since.outgoing.size;
-  return Math.max(0, pairs - quota);
+  return Math.max(0, details.table.rows - quota);
 }
 
 /**
@@ -209,6 +210,7 @@ function keptSidSeries(table: SidTable | null, quota: number): SidSeries[] {
     const sid = table.sids[row] ?? '';
     const direction = directionOf(table, row);
     return {
+      row,
       sid,
       direction,
       labels: [

@@ -1,4 +1,3 @@
-import { DIRECTIONS } from '../heartbeat/types.js';
 import type { StoreSnapshot } from '../state/store.js';
 
 /** The two bounds on per-ExoPhone series, both counted in (SID, direction) pairs. */
@@ -52,11 +51,7 @@ export function sidQuotas(
 export function affectedPairs(snapshot: StoreSnapshot): Map<string, number> {
   const pairs = new Map<string, number>();
   for (const [account, { state }] of snapshot.accounts) {
-    let count = 0;
-    if (state.details !== null) {
-      for (const direction of DIRECTIONS) count += state.details.since[direction].size;
-    }
-    pairs.set(account, count);
+    pairs.set(account, state.details?.table.rows ?? 0);
   }
   return pairs;
 }

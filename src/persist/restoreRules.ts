@@ -1,6 +1,7 @@
 import { compareInstants, instantFromMillis } from '../heartbeat/instant.js';
 import type { Instant } from '../heartbeat/types.js';
 import type { AccountState, Details } from '../state/account.js';
+import { withSince } from '../state/sidTable.js';
 
 export interface RestoreRules {
   /** True for an account name that equals a configured webhook token (WebhookTokens.matches). */
@@ -89,9 +90,7 @@ function clampFuture(
 
 function detailsHaveFuture(details: Details, horizonSeconds: number): boolean {
   if (details.timestamp.seconds + details.timestamp.nanos / 1e9 > horizonSeconds) return true;
-  for (const since of [details.since.incoming, details.since.outgoing]) {
-    for (const value of since.values()) if (value > horizonSeconds) return true;
-  }
+  for (const value of details.table.since) if (value > horizonSeconds) return true;
   return false;
 }
 
@@ -102,14 +101,8 @@ function clampDetails(
   horizonSeconds: number,
   nowSeconds: number,
 ): Details {
-  const clampSince = (since: ReadonlyMap<string, number>) =>
-    new Map([...since].map(([sid, value]) => [sid, value > horizonSeconds ? nowSeconds : value]));
   return {
-    ...details,
     timestamp: beyond(details.timestamp) ? now : details.timestamp,
-    since: {
-      incoming: clampSince(details.since.incoming),
-      outgoing: clampSince(details.since.outgoing),
-    },
+    table: withSince(details.table, (value) => (value > horizonSeconds ? nowSeconds : value)),
   };
 }

@@ -1,9 +1,10 @@
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ACCOUNT_REGEX, PHONE_PATTERN, SID_PATTERN } from '../heartbeat/labelSafe.js';
-import type { Instant } from '../heartbeat/types.js';
+import type { Direction, Instant } from '../heartbeat/types.js';
 import { STATUS_TYPES } from '../heartbeat/types.js';
 import type { AccountState } from '../state/account.js';
+import { tableFromRows, type SidTable, type TableRow } from '../state/sidTable.js';
 
 /**
  * The state file's format. Accounts and SIDs are stored as arrays of pairs, never as object keys,
@@ -121,25 +122,31 @@ function accountState(entry: AccountEntry): AccountState {
     details:
       entry.details === null
         ? null
-        : {
-            timestamp: instant(entry.details.timestamp),
-            since: {
-              incoming: new Map(entry.details.incoming),
-              outgoing: new Map(entry.details.outgoing),
-            },
-            phones: new Map(entry.details.phones),
-            ...(entry.details.api === undefined
-              ? {}
-              : {
-                  api: {
-                    statuses: {
-                      incoming: new Map(entry.details.api.incoming),
-                      outgoing: new Map(entry.details.api.outgoing),
-                    },
-                  },
-                }),
-          },
+        : { timestamp: instant(entry.details.timestamp), table: detailTable(entry.details) },
   };
+}
+
+/**
+ * The file's lists as the account's table (state/sidTable.ts). A phone or status for a SID the
+ * direction does not list is not kept: the table has no row for it (the encoder never writes one).
+ */
+function detailTable(details: NonNullable<AccountEntry['details']>): SidTable {
+  const phones = new Map(details.phones);
+  const api = details.api;
+  const rows = (direction: Direction): TableRow[] => {
+    const statuses = api === undefined ? null : new Map(api[direction]);
+    return details[direction].map(([sid, since]) => ({
+      sid,
+      since,
+      phone: phones.get(sid),
+      ...(statuses === null ? {} : { status: statuses.get(sid) }),
+    }));
+  };
+  return tableFromRows(
+    { incoming: rows('incoming'), outgoing: rows('outgoing') },
+    api === undefined ? 'heartbeat' : 'api',
+    null,
+  );
 }
 
 function instant(value: { seconds: number; nanos: number }): Instant {

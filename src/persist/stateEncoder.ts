@@ -1,7 +1,14 @@
 import { Buffer } from 'node:buffer';
 import { ByteWriter } from '../byteWriter.js';
-import type { AccountState, Details } from '../state/account.js';
-import { listedBefore, replayRows, type RowText, type SidTable } from '../state/sidTable.js';
+import type { Direction } from '../heartbeat/types.js';
+import type { AccountState } from '../state/account.js';
+import {
+  listedBefore,
+  replayRows,
+  rowRange,
+  type RowText,
+  type SidTable,
+} from '../state/sidTable.js';
 import { STATE_FORMAT, STATE_VERSION } from './snapshotCodec.js';
 
 /** What the state file is written from: text, or byte chunks written in order. */
@@ -69,7 +76,7 @@ export class StateEncoder {
       chunks.push(Buffer.from(text), withoutComma(encoded.since.bytes.subarray(0, split)));
       chunks.push(Buffer.from('],"outgoing":['), withoutComma(encoded.since.bytes.subarray(split)));
       chunks.push(Buffer.from('],"phones":['), withoutComma(encoded.phones.bytes));
-      text = details.api === undefined ? ']' : `],"api":${JSON.stringify(apiLists(details))}`;
+      text = table.statuses === null ? ']' : `],"api":${JSON.stringify(apiLists(table))}`;
       text += '}}';
     }
     chunks.push(Buffer.from(`${text}]}`));
@@ -110,7 +117,16 @@ function withoutComma(bytes: Buffer): Buffer {
   return bytes.length === 0 ? bytes : bytes.subarray(1);
 }
 
-function apiLists(details: Details) {
-  const statuses = details.api?.statuses;
-  return { incoming: [...(statuses?.incoming ?? [])], outgoing: [...(statuses?.outgoing ?? [])] };
+/** Per direction `[sid, status]` in row order, for the rows that have a status. */
+function apiLists(table: SidTable) {
+  const list = (direction: Direction) => {
+    const pairs: [string, string][] = [];
+    const [from, to] = rowRange(table, direction);
+    for (let row = from; row < to; row++) {
+      const status = table.statuses?.[row];
+      if (status !== undefined) pairs.push([table.sids[row] ?? '', status]);
+    }
+    return pairs;
+  };
+  return { incoming: list('incoming'), outgoing: list('outgoing') };
 }

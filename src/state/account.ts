@@ -1,21 +1,15 @@
-import type { Direction, Instant, StatusType } from '../heartbeat/types.js';
+import type { Instant, StatusType } from '../heartbeat/types.js';
+import type { SidTable } from './sidTable.js';
 
 /** Per-ExoPhone detail from the last heartbeat (or API poll) that carried any. */
 export interface Details {
   /** The timestamp of the heartbeat the detail comes from. */
   readonly timestamp: Instant;
-  /** SID → when its current affected streak began (seconds since the epoch), per direction. */
-  readonly since: Readonly<Record<Direction, ReadonlyMap<string, number>>>;
-  /** SID → E.164 number, for affected SIDs whose `data` entry had one. */
-  readonly phones: ReadonlyMap<string, string>;
-  /** Present when the detail comes from Exotel's API (the PAYLOAD_TOO_LARGE fallback). */
-  readonly api?: ApiDetail;
-}
-
-/** What only an API poll knows: the raw connectivity status of each affected SID. */
-export interface ApiDetail {
-  /** SID → raw `connectivity.*.status` (anything but `active`), for the affected SIDs. */
-  readonly statuses: Readonly<Record<Direction, ReadonlyMap<string, string>>>;
+  /**
+   * Every affected (SID, direction) pair with its streak start, phone number and, from an API
+   * poll, raw status: the one holder of per-SID detail (sidTable.ts).
+   */
+  readonly table: SidTable;
 }
 
 export interface AppliedHeartbeat {

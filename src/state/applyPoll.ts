@@ -1,6 +1,7 @@
 import { instantFromMillis } from '../heartbeat/instant.js';
 import { DIRECTIONS, type Direction } from '../heartbeat/types.js';
 import type { AccountState, Details } from './account.js';
+import { RowLookup, rowsOf, tableFromRows, type TableRow } from './sidTable.js';
 
 /** The health of one ExoPhone as an API poll saw it. */
 export interface PolledExoPhone {
@@ -59,9 +60,13 @@ export function applyPoll(
 
 /** A full poll is a complete snapshot: SIDs it does not list as affected are not affected. */
 function fullDetails(previous: Details | null, poll: Poll): Details {
-  const next = emptyParts();
-  for (const [sid, exophone] of poll.exophones) addSid(next, previous, sid, exophone);
-  return { timestamp: instantFromMillis(poll.completedMs), ...freeze(next) };
+  const before = previous === null ? null : new RowLookup(previous.table);
+  const next: Rows = { incoming: [], outgoing: [] };
+  for (const [sid, exophone] of poll.exophones) addSid(next, before, sid, exophone);
+  return {
+    timestamp: instantFromMillis(poll.completedMs),
+    table: tableFromRows(next, 'api', previous?.table ?? null),
+  };
 }
 
 /**
@@ -69,52 +74,36 @@ function fullDetails(previous: Details | null, poll: Poll): Details {
  * stays: it says how old the oldest part of the detail may be.
  */
 function priorityDetails(previous: Details | null, poll: Poll): Details {
-  const next = emptyParts();
+  const next: Rows = { incoming: [], outgoing: [] };
+  const before = previous === null ? null : new RowLookup(previous.table);
   if (previous !== null) {
     for (const direction of DIRECTIONS) {
-      for (const [sid, since] of previous.since[direction]) {
-        if (poll.exophones.has(sid)) continue;
-        next.since[direction].set(sid, since);
-        const status = previous.api?.statuses[direction].get(sid);
-        if (status !== undefined) next.statuses[direction].set(sid, status);
-        const phone = previous.phones.get(sid);
-        if (phone !== undefined) next.phones.set(sid, phone);
+      // A kept row keeps its status, or has none when the previous detail came from a heartbeat.
+      for (const row of rowsOf(previous.table, direction)) {
+        if (!poll.exophones.has(row.sid)) next[direction].push(row);
       }
     }
   }
-  for (const [sid, exophone] of poll.exophones) addSid(next, previous, sid, exophone);
+  for (const [sid, exophone] of poll.exophones) addSid(next, before, sid, exophone);
   const timestamp = previous?.timestamp ?? instantFromMillis(poll.completedMs);
-  return { timestamp, ...freeze(next) };
+  return { timestamp, table: tableFromRows(next, 'api', previous?.table ?? null) };
 }
 
-interface Parts {
-  since: Record<Direction, Map<string, number>>;
-  statuses: Record<Direction, Map<string, string>>;
-  phones: Map<string, string>;
-}
+type Rows = Record<Direction, TableRow[]>;
 
-function emptyParts(): Parts {
-  return {
-    since: { incoming: new Map(), outgoing: new Map() },
-    statuses: { incoming: new Map(), outgoing: new Map() },
-    phones: new Map(),
-  };
-}
-
-function addSid(next: Parts, previous: Details | null, sid: string, exophone: PolledExoPhone) {
+function addSid(next: Rows, before: RowLookup | null, sid: string, exophone: PolledExoPhone) {
   for (const direction of DIRECTIONS) {
     const status = exophone.statuses[direction];
     if (status === null || !isAffected(status)) continue;
-    next.since[direction].set(
+    const table = before?.table;
+    const baseRow = before === null ? -1 : before.row(direction, sid);
+    // The phone is per SID: a row of the other direction may have it.
+    const phoneRow = before === null ? -1 : before.anyRow(sid);
+    next[direction].push({
       sid,
-      previous?.since[direction].get(sid) ?? exophone.checkedMs / 1000,
-    );
-    next.statuses[direction].set(sid, status);
-    const phone = exophone.phone ?? previous?.phones.get(sid);
-    if (phone !== undefined) next.phones.set(sid, phone);
+      since: baseRow < 0 ? exophone.checkedMs / 1000 : (table?.since[baseRow] ?? 0),
+      phone: exophone.phone ?? (phoneRow < 0 ? undefined : table?.phones[phoneRow]),
+      status,
+    });
   }
-}
-
-function freeze(parts: Parts): Omit<Details, 'timestamp'> {
-  return { since: parts.since, phones: parts.phones, api: { statuses: parts.statuses } };
 }

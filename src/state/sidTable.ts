@@ -1,26 +1,39 @@
 import type { Buffer } from 'node:buffer';
-import { DIRECTIONS, type Direction } from '../heartbeat/types.js';
-import type { Details } from './account.js';
+import { instantToSeconds } from '../heartbeat/instant.js';
+import { DIRECTIONS, type Direction, type Heartbeat } from '../heartbeat/types.js';
 
 /** Where an account's per-SID detail comes from (exotel_exophone_details_source). */
 export type DetailSource = 'heartbeat' | 'api';
 
 /**
  * One account's affected (SID, direction) pairs as columns, one row per pair: incoming rows
- * first, then outgoing, each in the order the detail lists them. It is what every consumer of
- * per-SID detail reads (the metrics renderer, the status page), so that what changed and which
- * pairs come first are worked out once, here, instead of once per consumer.
+ * first, then outgoing, each in the order the detail lists them. It is the one holder of per-SID
+ * detail: the account state keeps it (account.ts `Details.table`), the reducer builds it straight
+ * from the heartbeat's lists (`heartbeatTable`), and every consumer (the metrics renderer, the
+ * state file, the status page, the API fallback) reads it, so that what changed and which pairs
+ * come first are worked out once, here, instead of once per consumer.
  *
- * A new per-SID column is added here (in the interface and in `sidTable`); `sameRow` compares
- * every column, so a field left out of the change description cannot make a consumer keep a stale
- * row.
+ * A new per-SID column is added here: in `Columns`, `emptyColumns`, `sameRow`, and where rows are
+ * filled (`heartbeatTable` from a heartbeat, `tableFromRows` from an API poll or the state file).
+ * `sameRow` compares every column, and the reducer's "same list as before" is `sameRow` too, so a
+ * field left out of the change description cannot make a consumer keep a stale row.
  */
-export interface SidTable {
+export interface SidTable extends Columns {
   /** Distinguishes tables, so a consumer can tell whether `change` is relative to what it holds. */
   readonly id: number;
   readonly rows: number;
+  readonly source: DetailSource;
+  /** What is the same as in the previous table of the account; null when there was none. */
+  readonly change: TableChange | null;
+  /** Row numbers, longest affected first (ties by SID, then direction); sorted on first use. */
+  longestFirst(): Uint32Array;
+}
+
+/** The per-row data of a table. */
+interface Columns {
   /** Rows [0, incomingRows) are incoming, the rest outgoing. */
   readonly incomingRows: number;
+  /** An outgoing row whose SID is also incoming shares the incoming row's string. */
   readonly sids: readonly string[];
   /** The SID's E.164 number, or undefined when the detail had none. */
   readonly phones: readonly (string | undefined)[];
@@ -28,11 +41,11 @@ export interface SidTable {
   readonly since: Float64Array;
   /** 1 for an outgoing row whose SID is also affected incoming (its phone is listed there). */
   readonly alsoIncoming: Uint8Array;
-  readonly source: DetailSource;
-  /** What is the same as in the previous table of the account; null when there was none. */
-  readonly change: TableChange | null;
-  /** Row numbers, longest affected first (ties by SID, then direction); sorted on first use. */
-  longestFirst(): Uint32Array;
+  /**
+   * The raw API connectivity status per row (undefined where the poll kept a row it did not
+   * re-check and the row had none); null for a table from a heartbeat. Non-null means source api.
+   */
+  readonly statuses: readonly (string | undefined)[] | null;
 }
 
 /**
@@ -50,55 +63,244 @@ export function directionOf(table: SidTable, row: number): Direction {
   return row < table.incomingRows ? 'incoming' : 'outgoing';
 }
 
-let lastId = 0;
+/** Rows of one direction: [from, to). */
+export function rowRange(table: Columns, direction: Direction): readonly [number, number] {
+  return direction === 'incoming'
+    ? [0, table.incomingRows]
+    : [table.incomingRows, table.sids.length];
+}
+
+/** How many pairs the table lists in `direction` (exotel_exophones_affected). */
+export function rowsIn(table: SidTable | null, direction: Direction): number {
+  if (table === null) return 0;
+  return direction === 'incoming' ? table.incomingRows : table.rows - table.incomingRows;
+}
+
+interface MutableColumns {
+  incomingRows: number;
+  sids: string[];
+  phones: (string | undefined)[];
+  since: Float64Array;
+  alsoIncoming: Uint8Array;
+  statuses: (string | undefined)[] | null;
+}
+
+function emptyColumns(incomingRows: number, rows: number, api: boolean): MutableColumns {
+  return {
+    incomingRows,
+    sids: new Array<string>(rows),
+    phones: new Array<string | undefined>(rows),
+    since: new Float64Array(rows),
+    alsoIncoming: new Uint8Array(rows),
+    statuses: api ? new Array<string | undefined>(rows) : null,
+  };
+}
 
 /**
- * The table of `details`, described against `previous` (the account's table before it). The
- * previous table is not referenced by the new one, so tables do not chain in memory.
+ * A table's rows by (direction, SID), for the reducer and the API fallback, which need a SID's
+ * previous streak start. Held only while one table is built, then dropped: a row is first looked
+ * for at the position the caller expects it (an ongoing outage repeats its list in the same
+ * order), and a map of the direction's rows is built only on the first miss.
  */
-export function sidTable(details: Details, previous: SidTable | null): SidTable {
-  const incomingRows = details.since.incoming.size;
-  const rows = incomingRows + details.since.outgoing.size;
-  const sids: string[] = new Array<string>(rows);
-  const phones: (string | undefined)[] = new Array<string | undefined>(rows);
-  const since = new Float64Array(rows);
-  const alsoIncoming = new Uint8Array(rows);
+export class RowLookup {
+  private readonly maps: [Map<string, number> | null, Map<string, number> | null] = [null, null];
+
+  constructor(readonly table: SidTable) {}
+
+  /** The row of (direction, sid), or -1; `position` (within the direction) is tried first. */
+  row(direction: Direction, sid: string, position = -1): number {
+    const [from, to] = rowRange(this.table, direction);
+    const guess = from + position;
+    if (position >= 0 && guess < to && this.table.sids[guess] === sid) return guess;
+    const index = direction === 'incoming' ? 0 : 1;
+    let map = this.maps[index];
+    if (map === null) {
+      map = new Map();
+      for (let row = from; row < to; row++) map.set(this.table.sids[row] ?? '', row);
+      this.maps[index] = map;
+    }
+    return map.get(sid) ?? -1;
+  }
+
+  /** Any row of the SID (incoming first), or -1. */
+  anyRow(sid: string): number {
+    const row = this.row('incoming', sid);
+    return row >= 0 ? row : this.row('outgoing', sid);
+  }
+}
+
+/**
+ * The table of a heartbeat's lists, scanned straight from them (no per-SID maps are kept): a SID
+ * keeps its streak start (from `previous`) while it stays listed in a direction; a newly listed
+ * one starts a streak at the heartbeat's timestamp. Returns `previous` itself when the heartbeat
+ * lists the same rows (every column, in any order): while an outage goes on Exotel repeats the
+ * same list every few minutes, and sharing the table lets every consumer keep what it rendered.
+ */
+export function heartbeatTable(heartbeat: Heartbeat, previous: SidTable | null): SidTable {
+  const startedAt = instantToSeconds(heartbeat.timestamp);
+  const incomingRows = heartbeat.incoming.length;
+  const columns = emptyColumns(incomingRows, incomingRows + heartbeat.outgoing.length, false);
+  const before = previous === null ? null : new RowLookup(previous);
   let row = 0;
   for (const direction of DIRECTIONS) {
-    for (const [sid, startedAt] of details.since[direction]) {
-      sids[row] = sid;
-      phones[row] = details.phones.get(sid);
-      since[row] = startedAt;
-      if (direction === 'outgoing' && details.since.incoming.has(sid)) alsoIncoming[row] = 1;
+    const list = heartbeat[direction];
+    for (let position = 0; position < list.length; position++, row++) {
+      const sid = list[position] ?? '';
+      columns.sids[row] = sid;
+      columns.phones[row] = heartbeat.phones.get(sid);
+      const baseRow = before === null ? -1 : before.row(direction, sid, position);
+      columns.since[row] = baseRow < 0 ? startedAt : (previous?.since[baseRow] ?? startedAt);
+    }
+  }
+  return finish(columns, previous, before);
+}
+
+/** One row as an API poll or the state file gives it. */
+export interface TableRow {
+  readonly sid: string;
+  readonly since: number;
+  readonly phone: string | undefined;
+  /** Only for source api. */
+  readonly status?: string | undefined;
+}
+
+/** A table from rows given per direction (API polls, the state file, tests). */
+export function tableFromRows(
+  rows: Readonly<Record<Direction, readonly TableRow[]>>,
+  source: DetailSource,
+  previous: SidTable | null,
+): SidTable {
+  const incomingRows = rows.incoming.length;
+  const columns = emptyColumns(incomingRows, incomingRows + rows.outgoing.length, source === 'api');
+  let row = 0;
+  for (const direction of DIRECTIONS) {
+    for (const given of rows[direction]) {
+      columns.sids[row] = given.sid;
+      columns.phones[row] = given.phone;
+      columns.since[row] = given.since;
+      if (columns.statuses !== null) columns.statuses[row] = given.status;
       row++;
     }
   }
-  const columns = { incomingRows, sids, phones, since, alsoIncoming };
-  const source: DetailSource = details.api === undefined ? 'heartbeat' : 'api';
+  return finish(columns, previous, previous === null ? null : new RowLookup(previous));
+}
+
+/** The rows of one direction, as tableFromRows takes them. */
+export function rowsOf(table: SidTable, direction: Direction): TableRow[] {
+  const [from, to] = rowRange(table, direction);
+  const rows: TableRow[] = [];
+  for (let row = from; row < to; row++) {
+    rows.push({
+      sid: table.sids[row] ?? '',
+      since: table.since[row] ?? 0,
+      phone: table.phones[row],
+      ...(table.statuses === null ? {} : { status: table.statuses[row] }),
+    });
+  }
+  return rows;
+}
+
+/** The same table with `since` replaced per row (restoreRules' clamp); no change description. */
+export function withSince(table: SidTable, since: (value: number) => number): SidTable {
+  const columns: MutableColumns = {
+    incomingRows: table.incomingRows,
+    sids: table.sids.slice(),
+    phones: table.phones.slice(),
+    since: table.since.map(since),
+    alsoIncoming: table.alsoIncoming.slice(),
+    statuses: table.statuses === null ? null : table.statuses.slice(),
+  };
+  return finish(columns, null, null);
+}
+
+let lastId = 0;
+
+/**
+ * Derives alsoIncoming (sharing the incoming row's SID string), describes the change against
+ * `previous`, and returns `previous` itself when the rows are the same set.
+ */
+function finish(
+  columns: MutableColumns,
+  previous: SidTable | null,
+  before: RowLookup | null,
+): SidTable {
+  const { incomingRows, sids } = columns;
+  if (sids.length > incomingRows) {
+    const incoming = new Map<string, number>();
+    for (let row = 0; row < incomingRows; row++) incoming.set(sids[row] ?? '', row);
+    for (let row = incomingRows; row < sids.length; row++) {
+      const incomingRow = incoming.get(sids[row] ?? '');
+      if (incomingRow === undefined) continue;
+      columns.alsoIncoming[row] = 1;
+      sids[row] = sids[incomingRow] ?? '';
+    }
+  }
+  const source: DetailSource = columns.statuses === null ? 'heartbeat' : 'api';
+  const runs = previous === null ? null : sameRuns(columns, previous);
+  if (previous !== null && runs !== null && before !== null) {
+    if (coversAll(runs, columns, previous, source) || sameRowSet(columns, source, before)) {
+      return previous;
+    }
+  }
   let order: Uint32Array | null = null;
-  return {
+  const table: SidTable = {
     id: ++lastId,
-    rows,
+    rows: sids.length,
     ...columns,
     source,
-    change: previous === null ? null : { baseId: previous.id, runs: sameRuns(columns, previous) },
+    change: previous === null || runs === null ? null : { baseId: previous.id, runs },
     longestFirst() {
       order ??= sortLongestFirst(columns);
       return order;
     },
   };
+  return table;
 }
 
-type Columns = Pick<SidTable, 'incomingRows' | 'sids' | 'phones' | 'since' | 'alsoIncoming'>;
+type RowColumn = Exclude<keyof Columns, 'incomingRows'>;
+
+/**
+ * How each per-row column is compared. Keyed by every column, so a column added to `Columns`
+ * without a comparison here is a type error, not a field silently kept stale whenever Exotel
+ * repeats a list (the reducer keeps the previous table when all of these say "same").
+ */
+const SAME_COLUMN: {
+  readonly [K in RowColumn]: (a: Columns, row: number, b: Columns, baseRow: number) => boolean;
+} = {
+  sids: (a, row, b, baseRow) => a.sids[row] === b.sids[baseRow],
+  since: (a, row, b, baseRow) => a.since[row] === b.since[baseRow],
+  phones: (a, row, b, baseRow) => a.phones[row] === b.phones[baseRow],
+  alsoIncoming: (a, row, b, baseRow) => a.alsoIncoming[row] === b.alsoIncoming[baseRow],
+  statuses: (a, row, b, baseRow) => a.statuses?.[row] === b.statuses?.[baseRow],
+};
+const SAME_COLUMNS = Object.values(SAME_COLUMN);
 
 /** Every column: a row counts as unchanged only if no consumer could render it differently. */
 function sameRow(a: Columns, row: number, b: Columns, baseRow: number): boolean {
-  return (
-    a.sids[row] === b.sids[baseRow] &&
-    a.since[row] === b.since[baseRow] &&
-    a.phones[row] === b.phones[baseRow] &&
-    a.alsoIncoming[row] === b.alsoIncoming[baseRow]
-  );
+  for (const same of SAME_COLUMNS) if (!same(a, row, b, baseRow)) return false;
+  return true;
+}
+
+function coversAll(runs: Uint32Array, table: Columns, base: SidTable, source: DetailSource) {
+  if (table.sids.length !== base.rows || table.incomingRows !== base.incomingRows) return false;
+  if (source !== base.source) return false;
+  let covered = 0;
+  for (let k = 2; k < runs.length; k += 3) covered += runs[k] ?? 0;
+  return covered === base.rows;
+}
+
+/** The same rows as the looked-up table, in any order (each SID is listed once per direction). */
+function sameRowSet(table: Columns, source: DetailSource, before: RowLookup): boolean {
+  const base = before.table;
+  if (table.sids.length !== base.rows || table.incomingRows !== base.incomingRows) return false;
+  if (source !== base.source) return false;
+  for (let row = 0; row < table.sids.length; row++) {
+    const incoming = row < table.incomingRows;
+    const position = incoming ? row : row - table.incomingRows;
+    const baseRow = before.row(incoming ? 'incoming' : 'outgoing', table.sids[row] ?? '', position);
+    if (baseRow < 0 || !sameRow(table, row, base, baseRow)) return false;
+  }
+  return true;
 }
 
 /** Whether the row's SID (and so its phone) was already listed by an earlier row. */
@@ -126,17 +328,6 @@ function sameRuns(table: Columns, base: Columns): Uint32Array {
     if (runStart >= 0) runs.push(runStart, runStart - from + baseFrom, to - runStart);
   }
   return Uint32Array.from(runs);
-}
-
-/** Every row of `table` the same as its base's (the change says so), and nothing else. */
-export function sameTable(table: SidTable, base: SidTable): boolean {
-  const runs = table.change?.runs;
-  if (table.change?.baseId !== base.id || runs === undefined) return false;
-  if (table.rows !== base.rows || table.incomingRows !== base.incomingRows) return false;
-  if (table.source !== base.source) return false;
-  let covered = 0;
-  for (let k = 2; k < runs.length; k += 3) covered += runs[k] ?? 0;
-  return covered === table.rows;
 }
 
 /** The one "longest affected first" order: by streak start, then SID, then direction. */

@@ -4,7 +4,7 @@ import { STATUS_TYPES } from '../heartbeat/types.js';
 import { DEFAULT_ACCOUNT, EMPTY_ACCOUNT, type AccountState } from './account.js';
 import { applyPoll, type Poll, type PollOutcome } from './applyPoll.js';
 import { reduceAccount, type Outcome } from './reduce.js';
-import { sameTable, sidTable, type SidTable } from './sidTable.js';
+import type { SidTable } from './sidTable.js';
 
 /** Per-account counters; they restart at zero with the process, as Prometheus counters may. */
 export interface AccountCounters {
@@ -19,8 +19,9 @@ export interface AccountEntry {
   readonly counters: AccountCounters;
   /**
    * The per-SID detail as a table (sidTable.ts), with what changed since the account's previous
-   * one; null when there is no detail. Built here, whenever the detail is replaced, and shared
-   * while it is not (an outage repeating the same list).
+   * one; null when there is no detail. It is `state.details.table`, named here for the renderers:
+   * the reducer builds it, and shares the previous one while the detail is the same (an outage
+   * repeating the same list).
    */
   readonly table: SidTable | null;
 }
@@ -77,8 +78,11 @@ export class Store {
     const previous = entry?.state ?? EMPTY_ACCOUNT;
     const { state: next, outcome } = reduceAccount(previous, heartbeat, nowMs);
     const counters = count(entry?.counters ?? ZERO_COUNTERS, heartbeat.status, outcome);
-    const table = tableFor(next, previous, entry?.table ?? null);
-    this.accounts = new Map(this.accounts).set(account, { state: next, counters, table });
+    this.accounts = new Map(this.accounts).set(account, {
+      state: next,
+      counters,
+      table: next.details?.table ?? null,
+    });
     this.version++;
     return { accepted: true, outcome, previous, next };
   }
@@ -92,7 +96,7 @@ export class Store {
     if (entry === undefined) return 'superseded';
     const { state, outcome } = applyPoll(entry.state, poll);
     if (outcome === 'applied') {
-      const table = tableFor(state, entry.state, entry.table);
+      const table = state.details?.table ?? null;
       this.accounts = new Map(this.accounts).set(account, { ...entry, state, table });
       this.version++;
     }
@@ -113,8 +117,11 @@ export class Store {
         dropped.push(account);
         continue;
       }
-      const table = tableFor(state, EMPTY_ACCOUNT, this.accounts.get(account)?.table ?? null);
-      accounts.set(account, { state, counters: ZERO_COUNTERS, table });
+      accounts.set(account, {
+        state,
+        counters: ZERO_COUNTERS,
+        table: state.details?.table ?? null,
+      });
     }
     this.accounts = accounts;
     this.version++;
@@ -144,29 +151,6 @@ export class Store {
   snapshot(): StoreSnapshot {
     return { version: this.version, accounts: this.accounts };
   }
-}
-
-/** The account's table after a state change: the same one while the detail is shared. */
-function tableFor(
-  next: AccountState,
-  previous: AccountState,
-  previousTable: SidTable | null,
-): SidTable | null {
-  const details = next.details;
-  if (details === null) return null;
-  const before = previous.details;
-  // reduce.ts shares the maps while Exotel repeats the same list.
-  if (
-    previousTable !== null &&
-    before !== null &&
-    details.since === before.since &&
-    details.phones === before.phones &&
-    details.api === before.api
-  ) {
-    return previousTable;
-  }
-  const table = sidTable(details, previousTable);
-  return previousTable !== null && sameTable(table, previousTable) ? previousTable : table;
 }
 
 function count(counters: AccountCounters, status: StatusType, outcome: Outcome): AccountCounters {

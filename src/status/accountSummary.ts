@@ -1,5 +1,6 @@
 import { instantToSeconds } from '../heartbeat/instant.js';
 import type { StatusType } from '../heartbeat/types.js';
+import { rowsIn } from '../state/sidTable.js';
 import type { AccountEntry, StoreSnapshot } from '../state/store.js';
 import { longestAffected, type AffectedRow } from './longestAffected.js';
 
@@ -69,8 +70,8 @@ export function summarizeAccount(
     ageMs: received ? Math.max(0, nowMs - state.lastReceivedMs) : null,
     heartbeatSeconds: state.applied === null ? null : instantToSeconds(state.applied.timestamp),
     detailsSeconds: state.details === null ? null : instantToSeconds(state.details.timestamp),
-    incoming: state.details?.since.incoming.size ?? 0,
-    outgoing: state.details?.since.outgoing.size ?? 0,
+    incoming: rowsIn(table, 'incoming'),
+    outgoing: rowsIn(table, 'outgoing'),
     affected: rows,
     affectedTotal: total,
   };

@@ -8,6 +8,7 @@ import { VirtualTime } from '../helpers/virtualTime.js';
 import { waitFor } from '../helpers/http.js';
 import { exophones, FakeExotel } from '../fakeExotel/fakeExotel.js';
 import { inProcessFallback } from './inProcess.js';
+import { detailMaps } from '../helpers/detailMaps.js';
 
 const T = Date.UTC(2024, 0, 1, 10);
 let fake: FakeExotel | null = null;
@@ -60,7 +61,7 @@ describe('a full poll', () => {
     expect(api.of('details')).toHaveLength(12);
     expect(recorded.completed[0]).toMatchObject({ exophones: 12, withoutHealth: 1 });
 
-    const details = store.snapshot().accounts.get('acme')?.state.details;
+    const details = detailMaps(store.snapshot().accounts.get('acme')?.state.details ?? null);
     expect([...(details?.since.incoming.keys() ?? [])]).toEqual(['exo00003']);
     expect([...(details?.since.outgoing.keys() ?? [])]).toEqual(['exo00007']);
     expect(details?.api?.statuses.outgoing.get('exo00007')).toBe('partial_outage');
@@ -101,7 +102,7 @@ describe('a full poll', () => {
     expect(versions).toEqual([3, 10]);
     // The priority SIDs are not fetched twice in one poll.
     expect(api.of('details')).toHaveLength(11);
-    const details = store.snapshot().accounts.get('acme')?.state.details;
+    const details = detailMaps(store.snapshot().accounts.get('acme')?.state.details ?? null);
     expect(details?.since.incoming.size).toBe(0);
   });
 
@@ -138,10 +139,9 @@ describe('a full poll', () => {
     // 40 + 8 pages at 1/s ≈ 48 s: checked first, then about every 10 s.
     expect(priorityChecks.length).toBeGreaterThanOrEqual(4);
     // Still affected, streak start kept from the heartbeat.
-    const since = store
-      .snapshot()
-      .accounts.get('acme')
-      ?.state.details?.since.incoming.get('exo00000');
+    const since = detailMaps(
+      store.snapshot().accounts.get('acme')?.state.details ?? null,
+    )?.since.incoming.get('exo00000');
     expect(since).toBe(at('2024-01-01T09:50:00Z').seconds);
   });
 
@@ -229,7 +229,9 @@ describe('a full poll', () => {
     const sent = api.requests.length;
     expect(recorded.completed).toEqual([]);
     expect([
-      ...(store.snapshot().accounts.get('acme')?.state.details?.since.incoming.keys() ?? []),
+      ...(detailMaps(
+        store.snapshot().accounts.get('acme')?.state.details ?? null,
+      )?.since.incoming.keys() ?? []),
     ]).toEqual(['hb1']);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(api.requests.length).toBe(sent);

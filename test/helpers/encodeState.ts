@@ -1,9 +1,10 @@
-import type { AccountState, Details } from '../../src/state/account.js';
+import type { AccountState } from '../../src/state/account.js';
 import type { Store } from '../../src/state/store.js';
 import { STATE_FORMAT, STATE_VERSION } from '../../src/persist/snapshotCodec.js';
+import { detailMaps, type DetailMaps } from './detailMaps.js';
 
 /**
- * The state file as plain JSON.stringify writes it from the detail maps: the reference the
+ * The state file as plain JSON.stringify writes it from the detail maps (detailMaps.ts): the reference the
  * incremental StateEncoder (src/persist/stateEncoder.ts) is held to byte for byte, and a simple
  * way for tests to write a state file. Phones are listed in the order the SIDs are (incoming,
  * then outgoing), once per SID, as the encoder lists them.
@@ -16,12 +17,12 @@ export function encodeState(accounts: ReadonlyMap<string, AccountState>): string
     details:
       state.details === null
         ? null
-        : { timestamp: state.details.timestamp, ...encodeDetailLists(state.details) },
+        : { timestamp: state.details.timestamp, ...encodeDetailLists(detailMaps(state.details)) },
   }));
   return JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, accounts: list });
 }
 
-function encodeDetailLists(details: Details) {
+function encodeDetailLists(details: DetailMaps) {
   const phones = new Map<string, string>();
   for (const sid of [...details.since.incoming.keys(), ...details.since.outgoing.keys()]) {
     const phone = details.phones.get(sid);

@@ -15,6 +15,7 @@ import { encodeState } from '../helpers/encodeState.js';
 import { expectOutcome, onlyStatus, statusSet } from '../helpers/domain.js';
 import { startExporterProcess, stopAll, tempDir } from '../helpers/exporterProcess.js';
 import { heartbeat, iso, postHeartbeat, scrape, T0 } from '../helpers/http.js';
+import { detailMaps, detailsFromMaps } from '../helpers/detailMaps.js';
 
 const dirs: (() => void)[] = [];
 afterAll(() => {
@@ -39,7 +40,7 @@ function versionOnDisk(stateFile: string, offset: number): number | null {
   const v = state.applied.timestamp.seconds - offset;
   expect(state.applied.status).toBe(v % 2 === 0 ? 'WARNING' : 'CRITICAL');
   expect(state.details.timestamp.seconds - offset).toBe(v);
-  expect([...state.details.since.incoming.keys()].sort()).toEqual(sidsOf(v).sort());
+  expect([...detailMaps(state.details).since.incoming.keys()].sort()).toEqual(sidsOf(v).sort());
   return v;
 }
 
@@ -61,14 +62,14 @@ function writeTemplate(path: string): void {
         'crash',
         {
           applied: { timestamp, status: 'WARNING' },
-          details: {
+          details: detailsFromMaps({
             timestamp,
             since: {
               incoming: new Map(sidsOf(SENTINEL).map((sid) => [sid, SENTINEL])),
               outgoing: new Map(),
             },
             phones: new Map(),
-          },
+          }),
           lastReceivedMs: SENTINEL * 1000,
         },
       ],

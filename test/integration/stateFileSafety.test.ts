@@ -39,6 +39,7 @@ import { startExporterProcess, stopAll, tempDir } from '../helpers/exporterProce
 import { heartbeat, iso, postHeartbeat, scrape } from '../helpers/http.js';
 import { errnoError, FakeFs } from '../helpers/unit-fakeFs.js';
 import { captureLogs } from '../helpers/unit-logCapture.js';
+import { detailsFromMaps } from '../helpers/detailMaps.js';
 
 const cleanups: (() => void)[] = [];
 afterAll(() => {
@@ -185,14 +186,14 @@ describe('a restored state goes through the rules a request meets', () => {
             'acme',
             {
               applied: { timestamp: { seconds: yearAheadSeconds, nanos: 0 }, status: 'OK' },
-              details: {
+              details: detailsFromMaps({
                 timestamp: { seconds: yearAheadSeconds, nanos: 0 },
                 since: {
                   incoming: new Map([['07930061010', yearAheadSeconds]]),
                   outgoing: new Map(),
                 },
                 phones: new Map(),
-              },
+              }),
               lastReceivedMs: yearAheadSeconds * 1000,
             },
           ],

@@ -3,8 +3,8 @@ import { Store } from '../../src/state/store.js';
 import type { Details } from '../../src/state/account.js';
 import { freshness, summarizeAccount, summarizeAccounts } from '../../src/status/accountSummary.js';
 import { longestAffected } from '../../src/status/longestAffected.js';
-import { sidTable } from '../../src/state/sidTable.js';
 import { at, heartbeat } from '../helpers/unit-heartbeats.js';
+import { detailsFromMaps } from '../helpers/detailMaps.js';
 
 const NOW_MS = Date.UTC(2024, 4, 1, 12, 0, 0);
 const limits = { maxAccounts: 10, futureToleranceSeconds: 300 };
@@ -78,7 +78,7 @@ describe('summarizeAccount', () => {
 });
 
 describe('longestAffected', () => {
-  const details: Details = {
+  const details: Details = detailsFromMaps({
     timestamp: at('2024-05-01T11:00:00Z'),
     since: {
       incoming: new Map([
@@ -92,8 +92,8 @@ describe('longestAffected', () => {
       ]),
     },
     phones: new Map([['a', '+91']]),
-  };
-  const table = sidTable(details, null);
+  });
+  const { table } = details;
 
   it('orders by how long, then SID, then direction, and caps the list but not the total', () => {
     const { rows, total } = longestAffected(table, 4);

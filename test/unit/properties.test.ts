@@ -13,6 +13,7 @@ import { renderFamilies } from '../../src/metrics/exposition.js';
 import { Store } from '../../src/state/store.js';
 import { samplesNamed } from '../helpers/unit-exposition.js';
 import { heartbeatFromJson } from '../helpers/unit-heartbeats.js';
+import { detailMaps } from '../helpers/detailMaps.js';
 
 /**
  * Timestamps in increasing order, some a hair apart and one with an offset, so that ties and
@@ -204,9 +205,9 @@ function storeView(store: Store) {
               ? null
               : {
                   timestamp: state.details.timestamp.seconds + state.details.timestamp.nanos / 1e9,
-                  incoming: [...state.details.since.incoming].sort(),
-                  outgoing: [...state.details.since.outgoing].sort(),
-                  phones: [...state.details.phones].sort(),
+                  incoming: [...detailMaps(state.details).since.incoming].sort(),
+                  outgoing: [...detailMaps(state.details).since.outgoing].sort(),
+                  phones: [...detailMaps(state.details).phones].sort(),
                 },
           lastReceivedMs: state.lastReceivedMs,
           counters: {

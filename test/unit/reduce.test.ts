@@ -8,6 +8,7 @@ import {
   heartbeatFromJson,
   type HeartbeatSpec,
 } from '../helpers/unit-heartbeats.js';
+import { detailMaps } from '../helpers/detailMaps.js';
 
 const T1 = at('2024-05-01T10:00:00Z');
 const T2 = at('2024-05-01T10:05:00Z');
@@ -27,8 +28,14 @@ function frozenMap<K, V>(entries: Iterable<readonly [K, V]>): Map<K, V> {
   return Object.freeze(map);
 }
 
-/** A deep copy that cannot be changed: plain objects frozen, Maps made read-only. */
+/**
+ * A deep copy that cannot be changed: plain objects and arrays frozen, Maps made read-only. A
+ * typed array (a table's numeric column) cannot be frozen; it is kept as it is, and "never
+ * mutates" is checked on it by comparing with a copy (see `plain`).
+ */
 function deepFreeze<T>(value: T): T {
+  if (ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) return Object.freeze(value.map((v: unknown) => deepFreeze(v))) as T;
   if (value instanceof Map) {
     const entries = [...(value as Map<unknown, unknown>)].map(
       ([k, v]) => [k, deepFreeze(v)] as const,
@@ -54,7 +61,12 @@ function stateAfter(...specs: HeartbeatSpec[]): AccountState {
 }
 
 function since(state: AccountState, direction: 'incoming' | 'outgoing'): [string, number][] {
-  return [...(state.details?.since[direction] ?? new Map<string, number>())];
+  return [...(detailMaps(state.details)?.since[direction] ?? new Map<string, number>())];
+}
+
+/** The state with its detail as plain maps (detailMaps.ts), for equality checks and copies. */
+function plain(state: AccountState) {
+  return { ...state, details: detailMaps(state.details) };
 }
 
 const NOW = 9_999_000;
@@ -169,7 +181,7 @@ describe('reduceAccount ordering', () => {
       NOW,
     );
     expect(result.outcome).toBe('applied');
-    expect(result.state).toEqual({
+    expect(plain(result.state)).toEqual({
       applied: { timestamp: T1, status: 'CRITICAL' },
       details: {
         timestamp: T1,
@@ -213,7 +225,7 @@ describe('reduceAccount ordering', () => {
       ['z', s(T2)],
     ]);
     expect(since(next.state, 'outgoing')).toEqual([]);
-    expect(next.state.details?.phones).toEqual(new Map([['z', '+919']]));
+    expect(detailMaps(next.state.details)?.phones).toEqual(new Map([['z', '+919']]));
   });
 
   it('changes nothing but lastReceivedMs for a duplicate or an older heartbeat', () => {
@@ -222,15 +234,16 @@ describe('reduceAccount ordering', () => {
       warning,
       { ...warning, timestamp: T1, status: 'CRITICAL' as const, incoming: ['x'] },
     ]) {
-      const result = reduceAccount(deepFreeze(stateAfter(warning)), heartbeat(next), NOW);
-      expect(result.state).toEqual({ ...state, lastReceivedMs: NOW });
-      expect(result.state.details).toEqual(state.details);
+      const input = deepFreeze(stateAfter(warning));
+      const result = reduceAccount(input, heartbeat(next), NOW);
+      expect(plain(result.state)).toEqual(plain({ ...state, lastReceivedMs: NOW }));
+      expect(result.state.details).toBe(input.details);
     }
   });
 
   it('never mutates the input state', () => {
     const state = stateAfter(warning, { timestamp: T3, status: 'PAYLOAD_TOO_LARGE' });
-    const copy = structuredClone(state);
+    const copy = structuredClone(plain(state));
     const frozen = deepFreeze(state);
     const inputs: HeartbeatSpec[] = [
       {
@@ -247,7 +260,7 @@ describe('reduceAccount ordering', () => {
     for (const input of inputs) {
       expect(() => reduceAccount(frozen, heartbeat(input), NOW)).not.toThrow();
     }
-    expect(frozen).toEqual(copy);
+    expect(plain(frozen)).toEqual(copy);
   });
 });
 
@@ -265,13 +278,13 @@ describe('reduceAccount affected-since', () => {
         ['d', s(T3)],
       ]),
     );
-    expect(state.details?.since.incoming.has('b')).toBe(false);
+    expect(detailMaps(state.details)?.since.incoming.has('b')).toBe(false);
   });
 
   it('uses the heartbeat timestamp in seconds, with sub-second precision', () => {
     const t = { seconds: T1.seconds, nanos: 250_000_000 };
     const state = stateAfter({ timestamp: t, status: 'WARNING', incoming: ['a'] });
-    expect(state.details?.since.incoming.get('a')).toBe(T1.seconds + 0.25);
+    expect(detailMaps(state.details)?.since.incoming.get('a')).toBe(T1.seconds + 0.25);
   });
 
   it('tracks the same SID in both directions separately', () => {
@@ -315,11 +328,11 @@ describe('reduceAccount affected-since', () => {
       incoming: ['a', 'nophone'],
       phones: { a: '+911', unlisted: '+912' },
     });
-    expect(state.details?.phones).toEqual(new Map([['a', '+911']]));
+    expect(detailMaps(state.details)?.phones).toEqual(new Map([['a', '+911']]));
   });
 });
 
-describe('reduceAccount sharing of per-SID maps', () => {
+describe('reduceAccount sharing of the per-SID table', () => {
   const outage = {
     status: 'CRITICAL',
     incoming: ['a', 'b'],
@@ -327,20 +340,26 @@ describe('reduceAccount sharing of per-SID maps', () => {
     phones: { a: '+911' },
   } as const;
 
-  it('shares the maps when a newer heartbeat repeats the same SIDs and phones', () => {
+  it('shares the table when a newer heartbeat repeats the same SIDs and phones', () => {
     const first = stateAfter({ timestamp: T1, ...outage });
     const second = reduceAccount(first, heartbeat({ timestamp: T2, ...outage }), NOW).state;
     expect(second.details).not.toBe(first.details);
     expect(second.details?.timestamp).toEqual(T2);
-    expect(second.details?.since).toBe(first.details?.since);
-    expect(second.details?.phones).toBe(first.details?.phones);
+    expect(second.details?.table).toBe(first.details?.table);
     expect(since(second, 'incoming')).toEqual([
       ['a', s(T1)],
       ['b', s(T1)],
     ]);
   });
 
-  it('builds new maps when a SID, a direction or a phone number changes', () => {
+  it('shares it when the same SIDs come in another order (the rows keep the first order)', () => {
+    const first = stateAfter({ timestamp: T1, ...outage });
+    const reordered = { ...outage, incoming: ['b', 'a'] };
+    const second = reduceAccount(first, heartbeat({ timestamp: T2, ...reordered }), NOW).state;
+    expect(second.details?.table).toBe(first.details?.table);
+  });
+
+  it('builds a new table when a SID, a direction or a phone number changes', () => {
     const first = stateAfter({ timestamp: T1, ...outage });
     for (const change of [
       { incoming: ['a'] },
@@ -349,17 +368,22 @@ describe('reduceAccount sharing of per-SID maps', () => {
       { phones: {} },
     ]) {
       const next = reduceAccount(first, heartbeat({ timestamp: T2, ...outage, ...change }), NOW);
-      expect(next.state.details?.since).not.toBe(first.details?.since);
+      expect(next.state.details?.table).not.toBe(first.details?.table);
     }
   });
 
-  it("uses the heartbeat's phone map as it is when every entry is for an affected SID", () => {
-    const hb = heartbeat({ timestamp: T1, ...outage });
-    expect(reduceAccount(EMPTY_ACCOUNT, hb, NOW).state.details?.phones).toBe(hb.phones);
-    const extra = heartbeat({ timestamp: T1, ...outage, phones: { a: '+911', z: '+919' } });
-    expect(reduceAccount(EMPTY_ACCOUNT, extra, NOW).state.details?.phones).toEqual(
-      new Map([['a', '+911']]),
-    );
+  it('keeps nothing of the heartbeat but its strings: no list or map of it is referenced', () => {
+    const hb = heartbeat({ timestamp: T1, ...outage, phones: { a: '+911', z: '+919' } });
+    const state = reduceAccount(EMPTY_ACCOUNT, hb, NOW).state;
+    const held = new Set<unknown>([hb, hb.incoming, hb.outgoing, hb.phones]);
+    const reachable = (value: unknown, seen = new Set<unknown>()): boolean => {
+      if (held.has(value)) return true;
+      if (typeof value !== 'object' || value === null || seen.has(value)) return false;
+      seen.add(value);
+      return Object.values(value).some((v) => reachable(v, seen));
+    };
+    expect(reachable(state)).toBe(false);
+    expect(detailMaps(state.details)?.phones).toEqual(new Map([['a', '+911']]));
   });
 });
 
@@ -402,7 +426,7 @@ describe('reduceAccount PAYLOAD_TOO_LARGE', () => {
       NOW,
     );
     expect(result.outcome).toBe('applied');
-    expect(result.state).toEqual({
+    expect(plain(result.state)).toEqual({
       applied: { timestamp: T1, status: 'PAYLOAD_TOO_LARGE' },
       details: null,
       lastReceivedMs: NOW,

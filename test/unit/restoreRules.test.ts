@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WebhookTokens } from '../../src/http/auth/webhookTokens.js';
 import { applyRestoreRules } from '../../src/persist/restoreRules.js';
 import type { AccountState } from '../../src/state/account.js';
+import { detailMaps, detailsFromMaps } from '../helpers/detailMaps.js';
 
 const NOW_MS = Date.UTC(2024, 4, 1, 12, 0, 0);
 const NOW_S = NOW_MS / 1000;
@@ -16,11 +17,11 @@ const rules = {
 function state(seconds: number, sinceSeconds = seconds, receivedMs = NOW_MS - 1000): AccountState {
   return {
     applied: { timestamp: { seconds, nanos: 5 }, status: 'CRITICAL' },
-    details: {
+    details: detailsFromMaps({
       timestamp: { seconds, nanos: 5 },
       since: { incoming: new Map([['a', sinceSeconds]]), outgoing: new Map([['b', NOW_S - 60]]) },
       phones: new Map([['a', '+911234567890']]),
-    },
+    }),
     lastReceivedMs: receivedMs,
   };
 }
@@ -59,10 +60,16 @@ describe('applyRestoreRules', () => {
       status: 'CRITICAL',
     });
     expect(restored?.details?.timestamp).toEqual({ seconds: NOW_S, nanos: 0 });
-    expect([...(restored?.details?.since.incoming ?? [])]).toEqual([['a', NOW_S]]);
+    expect([...(detailMaps(restored?.details ?? null)?.since.incoming ?? [])]).toEqual([
+      ['a', NOW_S],
+    ]);
     // Inside the tolerance: untouched.
-    expect([...(restored?.details?.since.outgoing ?? [])]).toEqual([['b', NOW_S - 60]]);
-    expect([...(restored?.details?.phones ?? [])]).toEqual([['a', '+911234567890']]);
+    expect([...(detailMaps(restored?.details ?? null)?.since.outgoing ?? [])]).toEqual([
+      ['b', NOW_S - 60],
+    ]);
+    expect([...(detailMaps(restored?.details ?? null)?.phones ?? [])]).toEqual([
+      ['a', '+911234567890'],
+    ]);
     expect(restored?.lastReceivedMs).toBe(NOW_MS);
   });
 

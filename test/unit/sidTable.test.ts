@@ -1,17 +1,17 @@
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Details } from '../../src/state/account.js';
 import { ByteWriter } from '../../src/byteWriter.js';
-import { directionOf, replayRows, sidTable, type RowText } from '../../src/state/sidTable.js';
+import { directionOf, replayRows, type RowText, type SidTable } from '../../src/state/sidTable.js';
 import { Store } from '../../src/state/store.js';
 import { at, heartbeat } from '../helpers/unit-heartbeats.js';
+import { detailsFromMaps, type DetailMaps } from '../helpers/detailMaps.js';
 
 function details(
   incoming: readonly (readonly [string, number])[],
   outgoing: readonly (readonly [string, number])[] = [],
   phones: readonly (readonly [string, string])[] = [],
-): Details {
+): DetailMaps {
   return {
     timestamp: at('2024-05-01T11:00:00Z'),
     since: { incoming: new Map(incoming), outgoing: new Map(outgoing) },
@@ -19,16 +19,21 @@ function details(
   };
 }
 
-const line = (table: ReturnType<typeof sidTable>) => (row: number) =>
+/** The table of the detail, described against `previous` as the reducer's would be. */
+function sidTable(maps: DetailMaps, previous: SidTable | null): SidTable {
+  return detailsFromMaps(maps, previous).table;
+}
+
+const line = (table: SidTable) => (row: number) =>
   `${table.sids[row] ?? ''}|${table.phones[row] ?? ''}|${directionOf(table, row)}|${table.since[row] ?? 0}\n`;
 
-function replay(table: ReturnType<typeof sidTable>, previous?: RowText): RowText {
+function replay(table: SidTable, previous?: RowText): RowText {
   const out = new ByteWriter(16);
   const ends = replayRows(table, previous, out, line(table));
   return { tableId: table.id, bytes: out.done(), ends };
 }
 
-function full(table: ReturnType<typeof sidTable>): string {
+function full(table: SidTable): string {
   return Array.from(table.sids.keys(), line(table)).join('');
 }
 
@@ -140,7 +145,14 @@ describe('sidTable', () => {
 
   it('copies nothing when the text was rendered for another table', () => {
     const first = sidTable(details([['a', 1]]), null);
-    const second = sidTable(details([['a', 1]]), first);
+    const second = sidTable(
+      details([
+        ['a', 1],
+        ['b', 2],
+      ]),
+      first,
+    );
+    expect(second.change?.runs.length).toBe(3);
     const unrelated = sidTable(details([['x', 9]]), null);
     // Text of `unrelated` must not be copied into `second` although second.change has a run.
     expect(Buffer.from(replay(second, replay(unrelated)).bytes).toString()).toBe(full(second));

@@ -7,10 +7,11 @@ import {
 } from '../../src/persist/snapshotCodec.js';
 import { EMPTY_ACCOUNT, type AccountState } from '../../src/state/account.js';
 import { encodeState } from '../helpers/encodeState.js';
+import { detailMaps, detailsFromMaps, plainState, plainStates } from '../helpers/detailMaps.js';
 
 const full: AccountState = {
   applied: { timestamp: { seconds: 1534951163, nanos: 123_456_789 }, status: 'PAYLOAD_TOO_LARGE' },
-  details: {
+  details: detailsFromMaps({
     timestamp: { seconds: 1534950000, nanos: 1 },
     since: {
       incoming: new Map([
@@ -23,7 +24,7 @@ const full: AccountState = {
       ['07930061010', '+917930061010'],
       ['__proto__', '+911111'],
     ]),
-  },
+  }),
   lastReceivedMs: 1534951200123,
 };
 
@@ -62,15 +63,15 @@ function validFile(): { format: unknown; version: unknown; accounts: Record<stri
 describe('snapshotCodec', () => {
   it('round-trips every state, Maps included', () => {
     const decoded = roundTrip(states);
-    expect(entries(decoded)).toEqual(entries(states));
-    expect(decoded).toEqual(states);
+    expect(entries(plainStates(decoded))).toEqual(entries(plainStates(states)));
+    expect(plainStates(decoded)).toEqual(plainStates(states));
   });
 
   it('keeps `__proto__` and `constructor` as data, for accounts and SIDs', () => {
     const decoded = roundTrip(states);
     expect([...decoded.keys()]).toEqual(['default', 'acme', '__proto__', 'constructor']);
     expect(decoded.get('__proto__')?.applied?.status).toBe('OK');
-    const details = decoded.get('acme')?.details;
+    const details = detailMaps(decoded.get('acme')?.details ?? null);
     expect(details?.since.incoming.get('__proto__')).toBe(1534945000);
     expect(details?.since.outgoing.get('constructor')).toBe(1534946000.5);
     expect(details?.phones.get('__proto__')).toBe('+911111');
@@ -81,7 +82,7 @@ describe('snapshotCodec', () => {
   it('round-trips API-polled detail with its raw connectivity statuses', () => {
     const polled: AccountState = {
       ...full,
-      details: {
+      details: detailsFromMaps({
         timestamp: { seconds: 1534951000, nanos: 0 },
         since: { incoming: new Map([['a', 1534940000]]), outgoing: new Map([['b', 1534941000]]) },
         phones: new Map([['a', '+918011111111']]),
@@ -91,10 +92,10 @@ describe('snapshotCodec', () => {
             outgoing: new Map([['b', 'partial_outage']]),
           },
         },
-      },
+      }),
     };
     const back = roundTrip(new Map([['acme', polled]]));
-    expect(entries(back.get('acme'))).toEqual(entries(polled));
+    expect(entries(plainStates(back).get('acme'))).toEqual(entries(plainState(polled)));
   });
 
   it('loads a version-1 file written before the API fallback (no `api` field) unchanged', () => {
@@ -117,7 +118,7 @@ describe('snapshotCodec', () => {
     };
     const result = decodeState(JSON.stringify(old));
     expect(result.ok).toBe(true);
-    const details = result.ok ? result.accounts.get('acme')?.details : null;
+    const details = result.ok ? detailMaps(result.accounts.get('acme')?.details ?? null) : null;
     expect(details?.api).toBeUndefined();
     expect([...(details?.since.incoming ?? [])]).toEqual([['a', 10]]);
   });

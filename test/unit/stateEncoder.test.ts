@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { decodeState } from '../../src/persist/snapshotCodec.js';
 import { encodeState } from '../helpers/encodeState.js';
 import { StateEncoder, type EncodedEntry } from '../../src/persist/stateEncoder.js';
-import { sidTable } from '../../src/state/sidTable.js';
 import { EMPTY_ACCOUNT, type AccountState, type Details } from '../../src/state/account.js';
+import { detailsFromMaps, type DetailMaps } from '../helpers/detailMaps.js';
 
-const since: Details['since'] = {
+const since: DetailMaps['since'] = {
   incoming: new Map([
     ['07930061010', 1534946000],
     ['__proto__', 1534946000.25],
@@ -14,14 +14,15 @@ const since: Details['since'] = {
   outgoing: new Map([['07930061010', 1534946300]]),
 };
 const phones = new Map([['07930061010', '+917930061010']]);
-const details: Details = { timestamp: { seconds: 1534946363, nanos: 5 }, since, phones };
-const withApi: Details = {
-  ...details,
+const maps: DetailMaps = { timestamp: { seconds: 1534946363, nanos: 5 }, since, phones };
+const details: Details = detailsFromMaps(maps);
+const withApi: Details = detailsFromMaps({
+  ...maps,
   since: { incoming: new Map(since.incoming), outgoing: new Map() },
   api: {
     statuses: { incoming: new Map([['07930061010', 'major_outage']]), outgoing: new Map() },
   },
-};
+});
 
 function state(d: Details | null, lastReceivedMs = 1534946364000): AccountState {
   return {
@@ -32,19 +33,9 @@ function state(d: Details | null, lastReceivedMs = 1534946364000): AccountState 
 }
 
 /** Store entries as the exporter hands them to the encoder: each state with its table. */
-function entries(
-  states: ReadonlyMap<string, AccountState>,
-  previous?: ReadonlyMap<string, EncodedEntry>,
-): Map<string, EncodedEntry> {
+function entries(states: ReadonlyMap<string, AccountState>): Map<string, EncodedEntry> {
   return new Map(
-    [...states].map(([account, s]) => [
-      account,
-      {
-        state: s,
-        table:
-          s.details === null ? null : sidTable(s.details, previous?.get(account)?.table ?? null),
-      },
-    ]),
+    [...states].map(([account, s]) => [account, { state: s, table: s.details?.table ?? null }]),
   );
 }
 
@@ -82,13 +73,13 @@ describe('StateEncoder', () => {
   });
 
   it('lists each phone once, in SID order, and only for affected SIDs', () => {
-    const both: Details = {
-      ...details,
+    const both: Details = detailsFromMaps({
+      ...maps,
       phones: new Map([
         ['gone', '+910'],
         ['07930061010', '+917930061010'],
       ]),
-    };
+    });
     const file = JSON.parse(
       text(new StateEncoder().encode(entries(new Map([['acme', state(both)]])))),
     ) as { accounts: { details: { phones: unknown } }[] };
@@ -110,8 +101,11 @@ describe('StateEncoder', () => {
     expect(sameMemory(second[5], first[5])).toBe(true);
     expect(text(second)).toBe(encodeState(new Map([['acme', state(later, 1534946664000)]])));
 
-    const newPhone: Details = { ...later, phones: new Map([['07930061010', '+917930061011']]) };
-    const third = encoder.encode(entries(new Map([['acme', state(newPhone)]]), firstEntries));
+    const newPhone: Details = detailsFromMaps(
+      { ...maps, timestamp: later.timestamp, phones: new Map([['07930061010', '+917930061011']]) },
+      details.table,
+    );
+    const third = encoder.encode(entries(new Map([['acme', state(newPhone)]])));
     expect(sameMemory(third[1], first[1])).toBe(false);
     expect(text(third)).toBe(encodeState(new Map([['acme', state(newPhone)]])));
     expect(text(third)).toContain('+917930061011');

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountState } from '../../src/state/account.js';
-import { sidTable } from '../../src/state/sidTable.js';
 import { Store, type AccountCounters, type StoreSnapshot } from '../../src/state/store.js';
 import type { RecentHeartbeat } from '../../src/status/recentHeartbeats.js';
 import { escapeHtml } from '../../src/ui/html.js';
@@ -10,6 +9,7 @@ import {
   type StatusPageOptions,
 } from '../../src/ui/statusPage.js';
 import { at, heartbeat } from '../helpers/unit-heartbeats.js';
+import { detailsFromMaps } from '../helpers/detailMaps.js';
 
 const NOW_MS = Date.UTC(2024, 4, 1, 12, 0, 0);
 const T = at('2024-05-01T11:58:00Z');
@@ -48,7 +48,7 @@ function snapshotOf(accounts: Record<string, AccountState>): StoreSnapshot {
         {
           state,
           counters: ZERO,
-          table: state.details === null ? null : sidTable(state.details, null),
+          table: state.details?.table ?? null,
         },
       ]),
     ),
@@ -222,11 +222,11 @@ describe('renderStatusPage', () => {
     const evil = '<img src=x onerror="alert(1)">';
     const state: AccountState = {
       applied: { timestamp: T, status: 'WARNING' },
-      details: {
+      details: detailsFromMaps({
         timestamp: T,
         since: { incoming: new Map([[evil, T.seconds]]), outgoing: new Map() },
         phones: new Map([[evil, `${evil}&`]]),
-      },
+      }),
       lastReceivedMs: NOW_MS,
     };
     const recent: RecentHeartbeat[] = [
