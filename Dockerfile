@@ -28,7 +28,12 @@ LABEL org.opencontainers.image.title="exotel-heartbeat-exporter" \
       org.opencontainers.image.description="Prometheus exporter for Exotel ExoPhone heartbeats" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.revision="${BUILD_REVISION}"
+# MALLOC_MMAP_THRESHOLD_, as `npm start` sets it: glibc otherwise raises its mmap threshold after
+# the first large buffer is freed (up to 32 MiB), so the per-SID text of a large heartbeat is
+# allocated from heaps it never returns; pinned at 128 KiB the peak RSS of a 10 MB heartbeat was
+# about 35 MB lower and the steady RSS about 70 MB lower (README "Performance").
 ENV NODE_ENV=production \
+    MALLOC_MMAP_THRESHOLD_=131072 \
     BUILD_REVISION=${BUILD_REVISION} \
     PORT=8747 \
     STATE_FILE=/var/lib/exotel-exporter/state.json
