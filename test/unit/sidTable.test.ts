@@ -2,10 +2,21 @@ import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../../src/byteWriter.js';
-import { directionOf, replayRows, type RowText, type SidTable } from '../../src/state/sidTable.js';
+import {
+  directionOf,
+  heartbeatTable,
+  replayRows,
+  RowLookup,
+  rowsIn,
+  rowsOf,
+  tableFromRows,
+  withSince,
+  type RowText,
+  type SidTable,
+} from '../../src/state/sidTable.js';
 import { Store } from '../../src/state/store.js';
 import { at, heartbeat } from '../helpers/unit-heartbeats.js';
-import { detailsFromMaps, type DetailMaps } from '../helpers/detailMaps.js';
+import { detailsFromMaps, tableMaps, type DetailMaps } from '../helpers/detailMaps.js';
 
 function details(
   incoming: readonly (readonly [string, number])[],
@@ -196,5 +207,122 @@ describe('the store keeps one table per account', () => {
     store.apply('acme', hb(1_700_000_000), now);
     store.remove('acme');
     expect(store.snapshot().accounts.get('acme')).toBeUndefined();
+  });
+});
+
+describe('the table built straight from a heartbeat', () => {
+  const T = { seconds: 1_700_000_000, nanos: 0 };
+  const later = { seconds: 1_700_000_300, nanos: 0 };
+  const hb = (
+    timestamp: { seconds: number; nanos: number },
+    incoming: string[],
+    outgoing: string[] = [],
+    phones: Record<string, string> = {},
+  ) => heartbeat({ timestamp, status: 'CRITICAL', incoming, outgoing, phones });
+
+  it('keeps each streak per (SID, direction), wherever the SID moved in its list', () => {
+    const first = heartbeatTable(hb(T, ['a', 'b', 'c'], ['b']), null);
+    // c moved to the front (the positional guess misses and the lookup finds it), d is new,
+    // b is now only outgoing-listed there and keeps its outgoing streak.
+    const second = heartbeatTable(hb(later, ['c', 'a', 'd'], ['b']), first);
+    expect(second).not.toBe(first);
+    expect(tableMaps(second).since).toEqual({
+      incoming: new Map([
+        ['c', T.seconds],
+        ['a', T.seconds],
+        ['d', later.seconds],
+      ]),
+      outgoing: new Map([['b', T.seconds]]),
+    });
+  });
+
+  it('an outgoing row whose SID is also incoming is marked and shares the incoming string', () => {
+    const table = heartbeatTable(hb(T, ['a', 'b'], ['b', 'z'], { b: '+91' }), null);
+    expect([...table.alsoIncoming]).toEqual([0, 0, 1, 0]);
+    expect(table.phones).toEqual([undefined, '+91', '+91', undefined]);
+    expect(table.sids).toEqual(['a', 'b', 'b', 'z']);
+  });
+
+  it('hands back the previous table for the same rows in any order, and only then', () => {
+    const first = heartbeatTable(hb(T, ['a', 'b'], ['a'], { a: '+91' }), null);
+    expect(heartbeatTable(hb(later, ['b', 'a'], ['a'], { a: '+91' }), first)).toBe(first);
+    for (const changed of [
+      hb(later, ['a', 'b'], ['a'], { a: '+92' }),
+      hb(later, ['a', 'b'], ['b'], { a: '+91' }),
+      hb(later, ['a'], ['a'], { a: '+91' }),
+      hb(later, ['a', 'b', 'c'], ['a'], { a: '+91' }),
+    ]) {
+      expect(heartbeatTable(changed, first)).not.toBe(first);
+    }
+  });
+
+  it('is not the previous table when only the source differs (an API poll before)', () => {
+    const polled = tableFromRows(
+      {
+        incoming: [{ sid: 'a', since: T.seconds, phone: undefined, status: 'down' }],
+        outgoing: [],
+      },
+      'api',
+      null,
+    );
+    const next = heartbeatTable(hb(later, ['a']), polled);
+    expect(next).not.toBe(polled);
+    expect(next.source).toBe('heartbeat');
+    expect(next.statuses).toBeNull();
+    // The streak continues across sources.
+    expect(next.since[0]).toBe(T.seconds);
+  });
+});
+
+describe('tables from rows', () => {
+  const rows = {
+    incoming: [
+      { sid: 'a', since: 5, phone: '+91', status: 'down' },
+      { sid: 'b', since: 6, phone: undefined, status: undefined },
+    ],
+    outgoing: [{ sid: 'a', since: 7, phone: '+91', status: 'partial' }],
+  };
+
+  it('give back their rows, statuses included, and count them per direction', () => {
+    const table = tableFromRows(rows, 'api', null);
+    expect(rowsOf(table, 'incoming')).toEqual(rows.incoming);
+    expect(rowsOf(table, 'outgoing')).toEqual(rows.outgoing);
+    expect([
+      rowsIn(table, 'incoming'),
+      rowsIn(table, 'outgoing'),
+      rowsIn(null, 'outgoing'),
+    ]).toEqual([2, 1, 0]);
+    expect(table.source).toBe('api');
+  });
+
+  it('count a changed status as a changed row', () => {
+    const before = tableFromRows(rows, 'api', null);
+    const after = tableFromRows(
+      { ...rows, outgoing: [{ sid: 'a', since: 7, phone: '+91', status: 'down' }] },
+      'api',
+      before,
+    );
+    expect(after).not.toBe(before);
+    expect([...(after.change?.runs ?? [])]).toEqual([0, 0, 2]);
+  });
+
+  it('withSince replaces one column and describes no change', () => {
+    const before = tableFromRows(rows, 'api', null);
+    const clamped = withSince(before, (value) => Math.min(value, 6));
+    expect([...clamped.since]).toEqual([5, 6, 6]);
+    expect(clamped.change).toBeNull();
+    expect(clamped.id).not.toBe(before.id);
+    expect(rowsOf(clamped, 'outgoing')[0]?.status).toBe('partial');
+  });
+
+  it('are looked up by (direction, SID), with or without a position hint', () => {
+    const table = tableFromRows(rows, 'api', null);
+    const lookup = new RowLookup(table);
+    expect(lookup.row('incoming', 'b', 1)).toBe(1);
+    expect(lookup.row('incoming', 'b', 0)).toBe(1);
+    expect(lookup.row('outgoing', 'a', 0)).toBe(2);
+    expect(lookup.row('outgoing', 'b')).toBe(-1);
+    expect(lookup.anyRow('a')).toBe(0);
+    expect(lookup.anyRow('zz')).toBe(-1);
   });
 });
