@@ -135,7 +135,9 @@ function detailTable(details: NonNullable<AccountEntry['details']>): SidTable {
   const api = details.api;
   const rows = (direction: Direction): TableRow[] => {
     const statuses = api === undefined ? null : new Map(api[direction]);
-    return details[direction].map(([sid, since]) => ({
+    // Through a map, as before the table: a SID listed twice in a direction (a file edited by
+    // hand) is one row, at its first place with its last value, never two identical series.
+    return Array.from(new Map(details[direction]), ([sid, since]) => ({
       sid,
       since,
       phone: phones.get(sid),

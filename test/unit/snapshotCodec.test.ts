@@ -123,6 +123,34 @@ describe('snapshotCodec', () => {
     expect([...(details?.since.incoming ?? [])]).toEqual([['a', 10]]);
   });
 
+  it('loads a SID listed twice in a direction as one row: first place, last value', () => {
+    const edited = {
+      format: STATE_FORMAT,
+      version: 1,
+      accounts: [
+        {
+          account: 'acme',
+          lastReceivedMs: 5,
+          applied: { timestamp: { seconds: 10, nanos: 0 }, status: 'WARNING' },
+          details: {
+            timestamp: { seconds: 10, nanos: 0 },
+            incoming: [
+              ['a', 10],
+              ['b', 11],
+              ['a', 12],
+            ],
+            outgoing: [],
+            phones: [],
+          },
+        },
+      ],
+    };
+    const result = decodeState(JSON.stringify(edited));
+    const table = result.ok ? result.accounts.get('acme')?.details?.table : undefined;
+    expect(table?.sids).toEqual(['a', 'b']);
+    expect([...(table?.since ?? [])]).toEqual([12, 11]);
+  });
+
   it('refuses a raw status that could not be a label value', () => {
     const file = validFile();
     const details = file.accounts[0]?.['details'] as Record<string, unknown>;
