@@ -13,10 +13,11 @@ export type DetailSource = 'heartbeat' | 'api';
  * state file, the status page, the API fallback) reads it, so that what changed and which pairs
  * come first are worked out once, here, instead of once per consumer.
  *
- * A new per-SID column is added here: in `Columns`, `emptyColumns`, `sameRow`, and where rows are
- * filled (`heartbeatTable` from a heartbeat, `tableFromRows` from an API poll or the state file).
- * `sameRow` compares every column, and the reducer's "same list as before" is `sameRow` too, so a
- * field left out of the change description cannot make a consumer keep a stale row.
+ * A new per-SID column is added here: in `Columns`, `SAME_COLUMN` (a type error if forgotten),
+ * `emptyColumns` and `withSince` (likewise), and where rows are filled (`heartbeatTable` from a
+ * heartbeat, `tableFromRows` from an API poll or the state file). `sameRow` compares every
+ * column, and the reducer's "same list as before" is `sameRow` too, so a field left out of the
+ * change description cannot make a consumer keep a stale row.
  */
 export interface SidTable extends Columns {
   /** Distinguishes tables, so a consumer can tell whether `change` is relative to what it holds. */
