@@ -21,7 +21,10 @@ export interface ExporterInProcess {
   readonly exporter: RunningExporter;
   /** Every JSON log line so far, parsed, in order. */
   readonly logs: LogLine[];
-  /** Log output that was not a JSON line (logfmt). */
+  /**
+   * Log output that was not a JSON line (logfmt), and the process warnings Node emitted while it
+   * ran (what a spawned exporter would have printed to stderr).
+   */
   readonly otherOutput: string[];
   /** "shutting down", close, "stopped", as SIGTERM does; code 1 when closing failed. Safe twice. */
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -40,6 +43,10 @@ process.on('uncaughtExceptionMonitor', (error) => uncaught.push(error));
 export function uncaughtErrors(): readonly unknown[] {
   return uncaught;
 }
+process.on('warning', (warning) => {
+  for (const instance of running)
+    instance.otherOutput.push(`(node) ${warning.name}: ${warning.message}`);
+});
 
 /**
  * Starts the exporter on an ephemeral loopback port from exactly these environment variables
