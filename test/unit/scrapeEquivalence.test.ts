@@ -56,9 +56,6 @@ const build = { version: '1.2.3', revision: 'abc', nodejsVersion: 'v20' };
 
 describe('incremental renderers and their references', () => {
   it('render the same domain text and state file after any history, capped or not', async () => {
-    // One for all runs: the renderer only reads it, and each one (prom-client's default metrics)
-    // leaves GC and event-loop observers behind that slow every run after it.
-    const selfMetrics = createSelfMetrics(build);
     await fc.assert(
       fc.asyncProperty(
         fc.array(step, { maxLength: 16 }),
@@ -68,7 +65,7 @@ describe('incremental renderers and their references', () => {
         async (steps, maxSidSeries, maxTotalSidSeries) => {
           const options = { maxSidSeries, maxTotalSidSeries };
           const store = new Store({ maxAccounts: 5, futureToleranceSeconds: 300 });
-          const renderer = new ScrapeRenderer(store, selfMetrics, options);
+          const renderer = new ScrapeRenderer(store, createSelfMetrics(build), options);
           const encoder = new StateEncoder();
           let clock = BASE_MS + 60_000;
           for (const s of steps) {
