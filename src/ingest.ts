@@ -88,9 +88,14 @@ export async function ingestHeartbeat(
   return { ok: true, outcome: result.outcome, receivedMs: now, heartbeat, repairs };
 }
 
-/** setImmediate as a promise: requests that arrived meanwhile are served first. */
+/**
+ * Resolves after the event loop has polled for I/O, so requests that arrived meanwhile are read
+ * and served first. One setImmediate is not enough: called from an I/O callback (the body's last
+ * chunk), it runs in the same loop iteration's check phase, before the next poll. The second,
+ * queued during the check phase, runs in the next iteration, after its poll.
+ */
 function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 function logChange(
