@@ -7,15 +7,11 @@
  *   exotel-heartbeat-exporter send …      post a test heartbeat (see `send --help`)
  *   exotel-heartbeat-exporter healthcheck [--ready]   probe the running exporter (exit 0/1)
  */
-import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { systemClock } from './clock.js';
 import { ConfigError, loadSettings } from './config.js';
 import { startExporter, type RunningExporter } from './exporter.js';
-import { systemTimers } from './timers.js';
-import { createLogger } from './logger.js';
+import { exporterRuntime, packageVersion, shutDown } from './runtime.js';
 import { runSend } from './sender/send.js';
 import { runHealthcheck } from './healthcheck/healthcheck.js';
 import { probeRequest } from './healthcheck/probeRequest.js';
@@ -79,13 +75,6 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 const subcommands = (): Subcommand[] =>
   Object.entries(COMMANDS).map(([name, command]) => ({ name, summary: command.summary }));
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 /** Exit code 2 with one line on stderr: a usage or configuration mistake. */
 function refuse(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -129,12 +118,7 @@ async function runExporter(args: string[]): Promise<number> {
     if (error instanceof ConfigError) refuse(error.message);
     throw error;
   }
-  const { config, warnings } = settings;
-  // Every line names the replica, so logs of N replicas merged in one place still say who spoke.
-  const replica = config.replicaName ?? hostname();
-  const logger = createLogger(config.logLevel, process.stdout, config.logFormat).child({ replica });
-  for (const warning of warnings) logger.warn(warning);
-  logger.info({ config }, 'starting');
+  const { logger, deps } = exporterRuntime(settings, process.stdout, process.version);
 
   // The handlers go in before start-up: a SIGTERM that lands between "ready" and their
   // installation would otherwise take the default action and kill the process on the spot.
@@ -148,21 +132,14 @@ async function runExporter(args: string[]): Promise<number> {
     }
     if (stopping) return;
     stopping = true;
-    const running = exporter;
-    logger.info({ signal }, 'shutting down');
     setTimeout(() => {
       logger.error('shutdown took longer than 10 s; exiting anyway');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    running.close().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while shutting down');
-        process.exit(1);
-      },
+    // shutDown logs each step and any failure.
+    shutDown(exporter, logger, signal).then(
+      () => process.exit(0),
+      () => process.exit(1),
     );
   };
   const reload = (signal: string) => {
@@ -184,23 +161,7 @@ async function runExporter(args: string[]): Promise<number> {
   }
 
   try {
-    exporter = await startExporter({
-      config,
-      clock: systemClock,
-      logger,
-      fs,
-      build: {
-        version: packageVersion(),
-        revision: config.buildRevision,
-        nodejsVersion: process.version,
-      },
-      replica,
-      fetch,
-      timers: systemTimers,
-      random: Math.random,
-      // Next to dist/ in the repository, the npm package and the Docker image alike.
-      runbookPath: fileURLToPath(new URL('../docs/runbook.md', import.meta.url)),
-    });
+    exporter = await startExporter(deps);
   } catch (error) {
     // Files named by settings (web configuration, tokens, accounts) and the listen address are
     // read or used by startExporter: their failures name the setting too.

@@ -1,6 +1,6 @@
 /**
- * The status page in a real browser (Debian's chromium via playwright-core) against the real
- * exporter process: what a person sees, in the order they see it, with no console errors and no
+ * The status page in a real browser (Debian's chromium via playwright-core) against the whole
+ * exporter (in process, as main.ts starts it): what a person sees, in the order they see it, with no console errors and no
  * Content-Security-Policy violations.
  */
 import { copyFileSync } from 'node:fs';
@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchBrowser, watchedPage, type WatchedPage } from '../helpers/browser.js';
-import { startExporterProcess, stopAll, type ExporterProcess } from '../helpers/exporterProcess.js';
+import {
+  startExporterInProcess,
+  stopAllInProcess,
+  type ExporterInProcess,
+} from '../helpers/exporterInProcess.js';
 import { heartbeat, heartbeatUrl, iso, postHeartbeat, waitFor } from '../helpers/http.js';
 
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/status-page.png', import.meta.url));
@@ -24,7 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser.close();
-  stopAll();
+  await stopAllInProcess();
 });
 
 /** Every page a test opened must have been free of console errors and CSP violations. */
@@ -68,13 +72,13 @@ async function backgroundColor(page: Page, selector: string): Promise<unknown> {
 }
 
 describe('an incident as on-call sees it', () => {
-  let exporter: ExporterProcess;
+  let exporter: ExporterInProcess;
   // Heartbeats of the last 20 minutes, so ages read as they would in production.
   const now = Math.floor(Date.now() / 1000);
   const [t1, t2, t3] = [now - 1200, now - 600, now - 60];
 
   beforeAll(async () => {
-    exporter = await startExporterProcess({ GRAFANA_URL });
+    exporter = await startExporterInProcess({ GRAFANA_URL });
     const base = exporter.url;
     const phones = {
       '07930061010': '+917930061010',
@@ -293,10 +297,10 @@ describe('an incident as on-call sees it', () => {
 });
 
 describe('hostile input', () => {
-  let exporter: ExporterProcess;
+  let exporter: ExporterInProcess;
 
   beforeAll(async () => {
-    exporter = await startExporterProcess();
+    exporter = await startExporterInProcess();
   });
 
   it('is refused, and the refusal shows on the page as text, never as markup', async () => {
@@ -376,11 +380,11 @@ describe('hostile input', () => {
 });
 
 describe('heartbeats that stop, and a page that refreshes itself', () => {
-  let exporter: ExporterProcess;
+  let exporter: ExporterInProcess;
 
   beforeAll(async () => {
     // A one-second interval, so "missing" (three intervals) arrives within the test.
-    exporter = await startExporterProcess({ HEARTBEAT_INTERVAL_SECONDS: '1' });
+    exporter = await startExporterInProcess({ HEARTBEAT_INTERVAL_SECONDS: '1' });
   });
 
   it('marks an account MISSING once three intervals pass without a heartbeat', async () => {

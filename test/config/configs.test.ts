@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parse, parseDocument } from 'yaml';
 import { DEFAULTS } from '../../src/config.js';
-import { startExporterProcess, stopAll } from '../helpers/exporterProcess.js';
+import { startExporterInProcess, stopAllInProcess } from '../helpers/exporterInProcess.js';
 
 /**
  * The bundled Prometheus and Alertmanager configurations (deploy/): valid for promtool and
@@ -60,7 +60,7 @@ const prometheus = parse(prometheusText) as PrometheusConfig;
 const alertmanager = parse(readFileSync(ALERTMANAGER_PATH, 'utf8')) as AlertmanagerConfig;
 const exporterJob = prometheus.scrape_configs.find((c) => c.job_name === JOB);
 
-afterAll(stopAll);
+afterAll(stopAllInProcess);
 
 describe('deploy/prometheus/prometheus.yml', () => {
   test('promtool check config accepts it, with the repository rules in place of the mount', () => {
@@ -116,7 +116,7 @@ describe('deploy/prometheus/prometheus.yml', () => {
       outgoing_affected: [],
       data,
     };
-    const exporter = await startExporterProcess({ BUILD_REVISION: 'f'.repeat(40) });
+    const exporter = await startExporterInProcess({ BUILD_REVISION: 'f'.repeat(40) });
     try {
       const posted = await fetch(`${exporter.url}/heartbeat/${account}`, {
         method: 'POST',

@@ -3,7 +3,7 @@
  * through a recording proxy in this test, which notes the `Accept` header Prometheus sends and the
  * `Content-Type` the exporter answers. Debian bookworm ships Prometheus 2.42, whose header is the
  * 2.33–2.48 constant in test/unit/negotiate.test.ts; Prometheus 3's header is covered there (from
- * Prometheus's own source) and by test/integration/operations.test.ts on the real process.
+ * Prometheus's own source) and by test/integration/operations.test.ts.
  */
 import { writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';

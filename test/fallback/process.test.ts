@@ -1,12 +1,15 @@
 /**
- * The fallback end to end through the real exporter process and the fake Exotel API over HTTP:
+ * The fallback end to end through the whole exporter (in process, as main.ts starts it) and the
+ * fake Exotel API over HTTP:
  * PAYLOAD_TOO_LARGE → the poller runs → /metrics (promtool-clean) shows per-SID state from the API
  * → 429s slow it down without losing the poll or exceeding the budget → a normal heartbeat stops
- * it. Small intervals via configuration keep it to a few seconds.
+ * it. Small intervals via configuration keep it to a few seconds. A start-up refusal runs the real
+ * process (exit 2).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startExporterInProcess, stopAllInProcess } from '../helpers/exporterInProcess.js';
 import { startExporterProcess, stopAll, tempDir } from '../helpers/exporterProcess.js';
 import {
   heartbeat,
@@ -25,10 +28,14 @@ const dirs: (() => void)[] = [];
 
 afterEach(async () => {
   stopAll();
+  await stopAllInProcess();
   await Promise.all(fakes.splice(0).map((f) => f.stop()));
   for (const cleanup of dirs.splice(0)) cleanup();
 });
-afterAll(() => stopAll());
+afterAll(async () => {
+  stopAll();
+  await stopAllInProcess();
+});
 
 const FAST = {
   EXOTEL_API_REQUESTS_PER_MINUTE: '600', // 10/s
@@ -51,7 +58,7 @@ async function fake(count: number): Promise<FakeExotel> {
   return api;
 }
 
-describe('the API fallback in the real exporter', () => {
+describe('the API fallback in the whole exporter', () => {
   it('polls on PAYLOAD_TOO_LARGE, publishes per-SID state, rides out 429s within budget, stops on a normal heartbeat', async () => {
     const api = await fake(12);
     const [p3, p7, p9] = [api.exophones[3], api.exophones[7], api.exophones[9]];
@@ -69,7 +76,7 @@ describe('the API fallback in the real exporter', () => {
         accounts: [{ account: 'acme', accountSid: 'acme1', apiKey: 'key-1', apiToken: TOKEN }],
       }),
     );
-    const exporter = await startExporterProcess({
+    const exporter = await startExporterInProcess({
       ...FAST,
       EXOTEL_ACCOUNTS_FILE: file,
       EXOTEL_API_BASE_URL: api.url,
@@ -200,7 +207,7 @@ describe('the API fallback in the real exporter', () => {
 
   it('a wrong key fails the poll without a retry storm, says so, and keeps the last detail', async () => {
     const api = await fake(3);
-    const exporter = await startExporterProcess({
+    const exporter = await startExporterInProcess({
       ...FAST,
       EXOTEL_API_KEY: 'wrong-key',
       EXOTEL_API_TOKEN: TOKEN,

@@ -1,5 +1,6 @@
 /**
- * Issue 13, reproductions 2 and 3, on the real exporter process with a real state file:
+ * Issue 13, reproductions 2 and 3, on the whole exporter (in process, as main.ts starts
+ * it) with a real state file:
  *
  * 2. An account, once created, could never go: a typo'd URL or a rehearsal left an account that
  *    was saved, restored for ever and paged ExotelHeartbeatMissing. Now an operator removes it
@@ -13,13 +14,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { accountsIn, expectOutcome } from '../helpers/domain.js';
-import { startExporterProcess, stopAll, tempDir } from '../helpers/exporterProcess.js';
+import { startExporterInProcess, stopAllInProcess } from '../helpers/exporterInProcess.js';
+import { tempDir } from '../helpers/exporterProcess.js';
 import { freePort } from '../helpers/binaries.js';
 import { heartbeat, iso, postHeartbeat, request, scrape, T0, waitFor } from '../helpers/http.js';
 
 const cleanups: (() => void)[] = [];
-afterAll(() => {
-  stopAll();
+afterAll(async () => {
+  await stopAllInProcess();
   for (const cleanup of cleanups) cleanup();
 });
 
@@ -36,7 +38,7 @@ describe('removing an account', () => {
     const file = stateFile();
     const metricsPort = await freePort();
     const env = { STATE_FILE: file, METRICS_PORT: String(metricsPort) };
-    const exporter = await startExporterProcess(env);
+    const exporter = await startExporterInProcess(env);
     const pages = `http://127.0.0.1:${metricsPort}`;
     try {
       expectOutcome(await postHeartbeat(`${exporter.url}/heartbeat/acme`, ok(T0)), 'applied');
@@ -71,7 +73,7 @@ describe('removing an account', () => {
     } finally {
       await exporter.stop();
     }
-    const restarted = await startExporterProcess(env);
+    const restarted = await startExporterInProcess(env);
     try {
       expect(accountsIn((await scrape(`http://127.0.0.1:${metricsPort}`)).metrics)).toEqual([
         'acme',
@@ -83,7 +85,7 @@ describe('removing an account', () => {
   });
 
   it('is refused (403) where /metrics is unprotected: no basic auth, no METRICS_PORT', async () => {
-    const exporter = await startExporterProcess();
+    const exporter = await startExporterInProcess();
     try {
       expectOutcome(await postHeartbeat(`${exporter.url}/heartbeat/acme`, ok(T0)), 'applied');
       const answer = await request(`${exporter.url}/api/v1/accounts/acme`, { method: 'DELETE' });
@@ -97,7 +99,7 @@ describe('removing an account', () => {
 
   it('happens on its own for a rehearsal account, before the absence alert could fire', async () => {
     // 3-second heartbeats: the absence alert's threshold is 9 s, rehearsal accounts go after 2.
-    const exporter = await startExporterProcess({
+    const exporter = await startExporterInProcess({
       HEARTBEAT_INTERVAL_SECONDS: '3',
       REHEARSAL_EXPIRY_SECONDS: '2',
     });
@@ -125,7 +127,7 @@ describe('an account named like a webhook token', () => {
   it('is dropped at restore once the token is configured, and the log names no token', async () => {
     const token = 'mistyped0token0in0the0url';
     const file = stateFile();
-    const open = await startExporterProcess({ STATE_FILE: file });
+    const open = await startExporterInProcess({ STATE_FILE: file });
     try {
       // The URL given to Exotel with `t/` forgotten, while the webhook is still open.
       expectOutcome(await postHeartbeat(`${open.url}/heartbeat/${token}`, ok(T0)), 'applied');
@@ -135,7 +137,7 @@ describe('an account named like a webhook token', () => {
     }
     expect(readFileSync(file, 'utf8')).toContain(token);
 
-    const closed = await startExporterProcess({ STATE_FILE: file, WEBHOOK_TOKENS: token });
+    const closed = await startExporterInProcess({ STATE_FILE: file, WEBHOOK_TOKENS: token });
     try {
       const { text, metrics } = await scrape(closed.url);
       expect(text).not.toContain(token);

@@ -3,7 +3,7 @@
  * its intended 4xx with a `{"error", "detail"}` body that echoes nothing of the request, and leave
  * every ExoPhone metric and the state file byte for byte as they were. Framing attacks that only
  * a raw socket can express get Node's own 400/431 and a closed connection, with the same checks.
- * At the end the process must still be alive and healthy.
+ * At the end the exporter (in process, as main.ts starts it) must still be alive and healthy.
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { Socket } from 'node:net';
@@ -12,11 +12,12 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOutcome, onlyStatus, perSid, statusSet } from '../helpers/domain.js';
 import {
-  startExporterProcess,
-  stopAll,
-  tempDir,
-  type ExporterProcess,
-} from '../helpers/exporterProcess.js';
+  startExporterInProcess,
+  stopAllInProcess,
+  uncaughtErrors,
+  type ExporterInProcess,
+} from '../helpers/exporterInProcess.js';
+import { tempDir } from '../helpers/exporterProcess.js';
 import {
   domainLines,
   familyLines,
@@ -55,7 +56,7 @@ const SID = '07930061010';
 const PHONE = '+917930061010';
 const MAX_BODY = 12_000_000;
 
-let exporter: ExporterProcess;
+let exporter: ExporterInProcess;
 const dir = tempDir('exotel-hostile-');
 const stateFile = join(dir.path, 'state.json');
 
@@ -66,7 +67,7 @@ function stateFileNow(): { bytes: string; mtimeMs: number } {
 
 beforeAll(async () => {
   // default, `hostile` and `control`: three accounts, so a fourth is over the limit.
-  exporter = await startExporterProcess({ MAX_ACCOUNTS: '3', STATE_FILE: stateFile });
+  exporter = await startExporterInProcess({ MAX_ACCOUNTS: '3', STATE_FILE: stateFile });
   const critical = heartbeat({
     timestamp: iso(T0),
     status: 'CRITICAL',
@@ -101,8 +102,8 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => {
-  stopAll();
+afterAll(async () => {
+  await stopAllInProcess();
   dir.cleanup();
 });
 
@@ -902,8 +903,8 @@ describe('edges that are accepted, answered as intended', () => {
 
 describe('afterwards', () => {
   it('is still alive and healthy', async () => {
-    expect(exporter.child.exitCode).toBeNull();
-    expect(exporter.child.signalCode).toBeNull();
+    // In process, "still alive" is: nothing went uncaught (a crash), and it still answers.
+    expect(uncaughtErrors()).toEqual([]);
     const healthy = await request(`${exporter.url}/-/healthy`);
     expect({ status: healthy.status, text: healthy.text }).toEqual({ status: 200, text: 'OK\n' });
     expect((await request(`${exporter.url}/-/ready`)).status).toBe(200);

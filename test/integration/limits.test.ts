@@ -12,7 +12,11 @@ import {
   perSid,
   statusSet,
 } from '../helpers/domain.js';
-import { startExporterProcess, stopAll, type ExporterProcess } from '../helpers/exporterProcess.js';
+import {
+  startExporterInProcess,
+  stopAllInProcess,
+  type ExporterInProcess,
+} from '../helpers/exporterInProcess.js';
 import {
   domainLines,
   heartbeat,
@@ -24,21 +28,21 @@ import {
   type HeartbeatSpec,
 } from '../helpers/http.js';
 
-let fewAccounts: ExporterProcess;
-let fewSeries: ExporterProcess;
+let fewAccounts: ExporterInProcess;
+let fewSeries: ExporterInProcess;
 
 beforeAll(async () => {
   [fewAccounts, fewSeries] = await Promise.all([
-    startExporterProcess({ MAX_ACCOUNTS: '3' }),
-    startExporterProcess({ MAX_SID_SERIES: '5' }),
+    startExporterInProcess({ MAX_ACCOUNTS: '3' }),
+    startExporterInProcess({ MAX_SID_SERIES: '5' }),
   ]);
 });
 
-afterAll(() => {
-  stopAll();
+afterAll(async () => {
+  await stopAllInProcess();
 });
 
-async function post(to: ExporterProcess, account: string | null, spec: HeartbeatSpec) {
+async function post(to: ExporterInProcess, account: string | null, spec: HeartbeatSpec) {
   return postHeartbeat(heartbeatUrl(to.url, account), heartbeat(spec));
 }
 

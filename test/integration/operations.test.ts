@@ -1,6 +1,7 @@
 /**
  * What operators touch: health and readiness, the landing page, exposition formats and content
- * types, build info, and start-up failures on bad configuration.
+ * types, build info (the whole exporter in process, as main.ts starts it), and start-up failures
+ * on bad configuration (the built exporter as a process: its exit code and stderr).
  */
 import { spawn } from 'node:child_process';
 import { get } from 'node:http';
@@ -9,7 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOutcome, fixture } from '../helpers/domain.js';
 import { expectPromtoolClean } from '../helpers/promtool.js';
-import { startExporterProcess, stopAll, type ExporterProcess } from '../helpers/exporterProcess.js';
+import {
+  startExporterInProcess,
+  stopAllInProcess,
+  type ExporterInProcess,
+} from '../helpers/exporterInProcess.js';
 import {
   heartbeat,
   heartbeatUrl,
@@ -26,10 +31,10 @@ const OPENMETRICS_FORMAT = 'application/openmetrics-text; version=1.0.0; charset
 const PROMETHEUS_ACCEPT =
   'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5';
 
-let exporter: ExporterProcess;
+let exporter: ExporterInProcess;
 
 beforeAll(async () => {
-  exporter = await startExporterProcess({ BUILD_REVISION: 'abc123def' });
+  exporter = await startExporterInProcess({ BUILD_REVISION: 'abc123def' });
   expectOutcome(
     await postHeartbeat(
       heartbeatUrl(exporter.url, 'ops-critical'),
@@ -46,8 +51,8 @@ beforeAll(async () => {
   );
 });
 
-afterAll(() => {
-  stopAll();
+afterAll(async () => {
+  await stopAllInProcess();
 });
 
 describe('health and readiness', () => {

@@ -13,7 +13,11 @@ import {
   perSid,
   statusSet,
 } from '../helpers/domain.js';
-import { startExporterProcess, stopAll, type ExporterProcess } from '../helpers/exporterProcess.js';
+import {
+  startExporterInProcess,
+  stopAllInProcess,
+  type ExporterInProcess,
+} from '../helpers/exporterInProcess.js';
 import {
   domainLines,
   heartbeat,
@@ -30,18 +34,18 @@ const SID_A = '07930061010';
 const SID_B = '08030752522';
 const PHONES = { [SID_A]: '+917930061010', [SID_B]: '+918030752522' };
 
-let exporter: ExporterProcess;
-let tolerant: ExporterProcess;
+let exporter: ExporterInProcess;
+let tolerant: ExporterInProcess;
 
 beforeAll(async () => {
   [exporter, tolerant] = await Promise.all([
-    startExporterProcess(),
-    startExporterProcess({ FUTURE_TOLERANCE_SECONDS: '30' }),
+    startExporterInProcess(),
+    startExporterInProcess({ FUTURE_TOLERANCE_SECONDS: '30' }),
   ]);
 });
 
-afterAll(() => {
-  stopAll();
+afterAll(async () => {
+  await stopAllInProcess();
 });
 
 async function post(account: string, spec: HeartbeatSpec, to = exporter) {

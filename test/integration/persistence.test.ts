@@ -1,6 +1,7 @@
 /**
  * State across restarts: `kill -9` after the state file caught up, graceful SIGTERM (exit 0 within
- * 10 s, state flushed), and unusable state files (moved aside, exporter starts empty).
+ * 10 s, state flushed) on the built exporter's process, and unusable state files (moved aside,
+ * exporter starts empty) on the whole exporter in process.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -13,12 +14,8 @@ import {
   perSid,
   statusSet,
 } from '../helpers/domain.js';
-import {
-  startExporterProcess,
-  stopAll,
-  tempDir,
-  type ExporterProcess,
-} from '../helpers/exporterProcess.js';
+import { startExporterInProcess, stopAllInProcess } from '../helpers/exporterInProcess.js';
+import { startExporterProcess, stopAll, tempDir } from '../helpers/exporterProcess.js';
 import {
   familyLines,
   heartbeat,
@@ -60,12 +57,13 @@ function stateDir(): string {
 
 // The tests share nothing (own processes, own directories), so they run concurrently; each stops
 // its own processes, and this catches whatever a failing test left behind.
-afterAll(() => {
+afterAll(async () => {
   stopAll();
+  await stopAllInProcess();
   for (const cleanup of dirs) cleanup();
 });
 
-async function post(exporter: ExporterProcess, account: string | null, spec: HeartbeatSpec) {
+async function post(exporter: { url: string }, account: string | null, spec: HeartbeatSpec) {
   const result = await postHeartbeat(heartbeatUrl(exporter.url, account), heartbeat(spec));
   expect(result.status, result.text).toBe(200);
 }
@@ -261,7 +259,7 @@ describe.concurrent('unusable state file', () => {
       const stateFile = join(dir, 'state.json');
       writeFileSync(stateFile, content);
 
-      const exporter = await startExporterProcess({ STATE_FILE: stateFile });
+      const exporter = await startExporterInProcess({ STATE_FILE: stateFile });
       expect((await request(`${exporter.url}/-/ready`)).status).toBe(200);
       const { metrics } = await scrape(exporter.url);
       expect(accountsIn(metrics)).toEqual(['default']);

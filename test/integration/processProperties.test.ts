@@ -1,24 +1,26 @@
 /**
- * Property-based tests (fast-check) through the real exporter process: random sequences of
- * heartbeats with retries, reorderings and restarts leave the published state equal to a simple
- * model's; every accepted SID round-trips through /metrics exactly (the exposition parsed back);
- * N distinct SIDs give exactly N series. numRuns is small: every run is real HTTP.
+ * Property-based tests (fast-check) through the whole exporter (in process, as main.ts starts
+ * it): random sequences of heartbeats with retries, reorderings and restarts (a clean stop and a
+ * new exporter on the same state file) leave the published state equal to a simple model's;
+ * every accepted SID round-trips through /metrics exactly (the exposition parsed back); N
+ * distinct SIDs give exactly N series. numRuns is small: every run is real HTTP. That SIGTERM
+ * stops the real process cleanly is test/integration/persistence.test.ts's.
  */
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onlyStatus, perSid, statusSet } from '../helpers/domain.js';
 import {
-  startExporterProcess,
-  stopAll,
-  tempDir,
-  type ExporterProcess,
-} from '../helpers/exporterProcess.js';
+  startExporterInProcess,
+  stopAllInProcess,
+  type ExporterInProcess,
+} from '../helpers/exporterInProcess.js';
+import { tempDir } from '../helpers/exporterProcess.js';
 import { domainLines, heartbeat, iso, json, postHeartbeat, scrape, T0 } from '../helpers/http.js';
 
 const dirs: (() => void)[] = [];
-afterAll(() => {
-  stopAll();
+afterAll(async () => {
+  await stopAllInProcess();
   for (const cleanup of dirs) cleanup();
 });
 
@@ -98,7 +100,7 @@ function body(beat: Beat) {
   });
 }
 
-describe('random sequences through the real process', () => {
+describe('random sequences through the whole exporter', () => {
   it(
     'with retries, reorderings and restarts, end in the state of the model',
     { timeout: 60_000 },
@@ -108,12 +110,12 @@ describe('random sequences through the real process', () => {
           const dir = tempDir('exotel-prop-');
           dirs.push(dir.cleanup);
           const env = { STATE_FILE: join(dir.path, 'state.json') };
-          let exporter: ExporterProcess = await startExporterProcess(env);
+          let exporter: ExporterInProcess = await startExporterInProcess(env);
           try {
             for (const step of steps) {
               if (step.kind === 'restart') {
                 expect((await exporter.stop()).code).toBe(0);
-                exporter = await startExporterProcess(env);
+                exporter = await startExporterInProcess(env);
                 continue;
               }
               const beat = list[step.beat];
@@ -154,10 +156,10 @@ describe('random sequences through the real process', () => {
 });
 
 describe('SIDs through /metrics', () => {
-  let exporter: ExporterProcess;
+  let exporter: ExporterInProcess;
   let ts = T0;
   beforeAll(async () => {
-    exporter = await startExporterProcess({});
+    exporter = await startExporterInProcess({});
   });
 
   /** Label-safe SIDs (the accepted alphabet) mixed with arbitrary strings, some hostile. */

@@ -7,7 +7,8 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startExporterProcess, stopAll, tempDir } from '../helpers/exporterProcess.js';
+import { startExporterInProcess, stopAllInProcess } from '../helpers/exporterInProcess.js';
+import { tempDir } from '../helpers/exporterProcess.js';
 import {
   heartbeat,
   heartbeatUrl,
@@ -18,13 +19,13 @@ import {
   scrape,
 } from '../helpers/http.js';
 
-afterAll(() => {
-  stopAll();
+afterAll(async () => {
+  await stopAllInProcess();
 });
 
 describe('replica identity', () => {
   it('names REPLICA_NAME in every log line, on the status page and in its JSON', async () => {
-    const exporter = await startExporterProcess({ REPLICA_NAME: 'exotel-exporter-1' });
+    const exporter = await startExporterInProcess({ REPLICA_NAME: 'exotel-exporter-1' });
     const status = json(await request(`${exporter.url}/api/v1/status`)) as Record<string, unknown>;
     expect(status['replica']).toBe('exotel-exporter-1');
     const page = await request(`${exporter.url}/`);
@@ -39,7 +40,7 @@ describe('replica identity', () => {
   });
 
   it('defaults to the host name (the pod name in Kubernetes)', async () => {
-    const exporter = await startExporterProcess();
+    const exporter = await startExporterInProcess();
     const status = json(await request(`${exporter.url}/api/v1/status`)) as Record<string, unknown>;
     expect(status['replica']).toBe(hostname());
     expect(exporter.logs.find((line) => line.msg === 'ready')?.['replica']).toBe(hostname());
@@ -47,7 +48,7 @@ describe('replica identity', () => {
   });
 
   it('refuses a bad REPLICA_NAME at start-up, naming it', async () => {
-    await expect(startExporterProcess({ REPLICA_NAME: 'two words' })).rejects.toThrow(
+    await expect(startExporterInProcess({ REPLICA_NAME: 'two words' })).rejects.toThrow(
       /invalid configuration: --replica\.name\/REPLICA_NAME must be/,
     );
   });
@@ -59,8 +60,8 @@ describe('a replica that starts with no state', () => {
 
   it('exposes nothing for an account only its peer saw, and zeros for default', async () => {
     const t = Math.floor(Date.now() / 1000) - 30;
-    const seen = await startExporterProcess({ STATE_FILE: join(dir.path, 'a.json') });
-    const fresh = await startExporterProcess({ STATE_FILE: join(dir.path, 'b.json') });
+    const seen = await startExporterInProcess({ STATE_FILE: join(dir.path, 'a.json') });
+    const fresh = await startExporterInProcess({ STATE_FILE: join(dir.path, 'b.json') });
     const body = heartbeat({ timestamp: iso(t), status: 'CRITICAL', incoming: ['s1'] });
     expect((await postHeartbeat(heartbeatUrl(seen.url, 'acme'), body)).status).toBe(200);
 

@@ -1,5 +1,5 @@
 /**
- * The vendor's documented examples, byte for byte, against the real process, plus how per-SID
+ * The vendor's documented examples, byte for byte, against the whole exporter (in process), plus how per-SID
  * detail evolves across heartbeats (affected-since streaks, PAYLOAD_TOO_LARGE). One exporter per
  * mode; tests isolate themselves by account.
  */
@@ -15,7 +15,11 @@ import {
   statusSet,
   VENDOR_TIMESTAMP,
 } from '../helpers/domain.js';
-import { startExporterProcess, stopAll, type ExporterProcess } from '../helpers/exporterProcess.js';
+import {
+  startExporterInProcess,
+  stopAllInProcess,
+  type ExporterInProcess,
+} from '../helpers/exporterInProcess.js';
 import {
   heartbeat,
   heartbeatUrl,
@@ -35,18 +39,18 @@ const PHONE_B = '+918030752522';
 const PHONE_C = '+912230001111';
 const PHONES = { [SID_A]: PHONE_A, [SID_B]: PHONE_B, [SID_C]: PHONE_C };
 
-let exporter: ExporterProcess;
-let strict: ExporterProcess;
+let exporter: ExporterInProcess;
+let strict: ExporterInProcess;
 
 beforeAll(async () => {
   [exporter, strict] = await Promise.all([
-    startExporterProcess(),
-    startExporterProcess({ STRICT_JSON: 'true' }),
+    startExporterInProcess(),
+    startExporterInProcess({ STRICT_JSON: 'true' }),
   ]);
 });
 
-afterAll(() => {
-  stopAll();
+afterAll(async () => {
+  await stopAllInProcess();
 });
 
 function repairs(metrics: Exposition): { trailing_comma: number; timestamp_suffix: number } {
@@ -69,7 +73,7 @@ async function post(account: string | null, spec: HeartbeatSpec) {
   return postHeartbeat(heartbeatUrl(exporter.url, account), heartbeat(spec));
 }
 
-async function postVendor(target: ExporterProcess, account: string | null, name: string) {
+async function postVendor(target: ExporterInProcess, account: string | null, name: string) {
   return postHeartbeat(heartbeatUrl(target.url, account), fixture(name));
 }
 

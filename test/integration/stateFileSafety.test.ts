@@ -13,8 +13,9 @@
  *    than MAX_ACCOUNTS × 36 MB + 64 KiB, or whose first 256 bytes are not a state file's, is set
  *    aside unread. The peak RSS of the process (VmHWM) is checked.
  *
- * The processes run the built exporter; EACCES, which root (this suite's CI) cannot meet on a
- * real file, is injected through the file system on the in-process exporter.
+ * Start-up refusals (exit 2) and peak RSS need a process of their own, which runs the built
+ * exporter; EACCES, which root (this suite's CI) cannot meet on a real file, is injected through
+ * the file system on an in-process exporter, and the restore rules (4) are checked in process.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -35,14 +36,16 @@ import { encodeState } from '../helpers/encodeState.js';
 import { StateFileError } from '../../src/persist/stateFile.js';
 import { systemTimers } from '../../src/timers.js';
 import { accountsIn, expectOutcome, onlyStatus, statusSet } from '../helpers/domain.js';
+import { startExporterInProcess, stopAllInProcess } from '../helpers/exporterInProcess.js';
 import { startExporterProcess, stopAll, tempDir } from '../helpers/exporterProcess.js';
 import { heartbeat, iso, postHeartbeat, scrape } from '../helpers/http.js';
 import { errnoError, FakeFs } from '../helpers/unit-fakeFs.js';
 import { captureLogs } from '../helpers/unit-logCapture.js';
 
 const cleanups: (() => void)[] = [];
-afterAll(() => {
+afterAll(async () => {
   stopAll();
+  await stopAllInProcess();
   for (const cleanup of cleanups) cleanup();
 });
 
@@ -199,7 +202,7 @@ describe('a restored state goes through the rules a request meets', () => {
         ]),
       ),
     );
-    const exporter = await startExporterProcess({ STATE_FILE: path });
+    const exporter = await startExporterInProcess({ STATE_FILE: path });
     try {
       const restored = (await scrape(exporter.url)).metrics;
       const received = restored.value('exotel_heartbeat_last_received_timestamp_seconds', {
@@ -267,7 +270,7 @@ describe('a restored state goes through the rules a request meets', () => {
     });
     good.accounts.push({ ...good.accounts[0], account: 'Not An Account' });
     writeFileSync(path, JSON.stringify(good));
-    const exporter = await startExporterProcess({ STATE_FILE: path });
+    const exporter = await startExporterInProcess({ STATE_FILE: path });
     try {
       const metrics = (await scrape(exporter.url)).metrics;
       expect(accountsIn(metrics)).toEqual(['acme', 'beta', 'default']);

@@ -3,14 +3,18 @@
  * security headers, and the refusals. What the page looks like is tested in test/browser/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExporterProcess, stopAll, type ExporterProcess } from '../helpers/exporterProcess.js';
+import {
+  startExporterInProcess,
+  stopAllInProcess,
+  type ExporterInProcess,
+} from '../helpers/exporterInProcess.js';
 import { heartbeat, heartbeatUrl, iso, json, postHeartbeat, request } from '../helpers/http.js';
 
-let exporter: ExporterProcess;
+let exporter: ExporterInProcess;
 const t = Math.floor(Date.now() / 1000) - 60;
 
 beforeAll(async () => {
-  exporter = await startExporterProcess({ HEARTBEAT_INTERVAL_SECONDS: '120' });
+  exporter = await startExporterInProcess({ HEARTBEAT_INTERVAL_SECONDS: '120' });
   const body = heartbeat({
     timestamp: iso(t),
     status: 'CRITICAL',
@@ -25,8 +29,8 @@ beforeAll(async () => {
   );
 });
 
-afterAll(() => {
-  stopAll();
+afterAll(async () => {
+  await stopAllInProcess();
 });
 
 describe('GET /api/v1/status', () => {

@@ -1,5 +1,5 @@
 /**
- * WEB_CONFIG_FILE and METRICS_PORT on the real exporter process: the shipped example file passes
+ * WEB_CONFIG_FILE and METRICS_PORT on the whole exporter (in process): the shipped example file passes
  * `promtool check web-config` and the exporter serves with it — real TLS handshakes with the
  * minimum version enforced, bcrypt basic auth, the configured headers — and the metrics listener
  * split keeps /metrics and the pages off the webhook's port.
@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  startExporterProcess,
-  stopAll,
-  tempDir,
-  type ExporterProcess,
-} from '../helpers/exporterProcess.js';
+  startExporterInProcess,
+  stopAllInProcess,
+  type ExporterInProcess,
+} from '../helpers/exporterInProcess.js';
+import { tempDir } from '../helpers/exporterProcess.js';
 import {
   heartbeat,
   iso,
@@ -46,8 +46,8 @@ beforeAll(() => {
   configFile = join(dir.path, 'web-config.yml');
   copyFileSync(EXAMPLE, configFile);
 });
-afterAll(() => {
-  stopAll();
+afterAll(async () => {
+  await stopAllInProcess();
   dir.cleanup();
 });
 
@@ -73,7 +73,7 @@ describe('the shipped example web configuration', () => {
       const file = join(dir.path, 'bad.yml');
       writeFileSync(file, text);
       expect(promtool(file).status).not.toBe(0);
-      await expect(startExporterProcess({ WEB_CONFIG_FILE: file })).rejects.toThrow(
+      await expect(startExporterInProcess({ WEB_CONFIG_FILE: file })).rejects.toThrow(
         `invalid configuration: --web.config.file/WEB_CONFIG_FILE ${field}`,
       );
     }
@@ -81,14 +81,14 @@ describe('the shipped example web configuration', () => {
 });
 
 describe('TLS, basic auth and headers from the example', () => {
-  let exporter: ExporterProcess;
+  let exporter: ExporterInProcess;
   let base = '';
   const auth = { authorization: basicHeader(USER, PASSWORD) };
   const get = (path: string, headers: Record<string, string> = {}, maxVersion?: 'TLSv1.2') =>
     httpsRequest(`${base}${path}`, { ca: cert, headers, ...(maxVersion ? { maxVersion } : {}) });
 
   beforeAll(async () => {
-    exporter = await startExporterProcess({ WEB_CONFIG_FILE: configFile });
+    exporter = await startExporterInProcess({ WEB_CONFIG_FILE: configFile });
     base = `https://127.0.0.1:${exporter.port}`;
   });
 
@@ -209,7 +209,7 @@ describe('client certificates (client_ca_file)', () => {
       `tls_server_config:\n  cert_file: tls/exporter.crt\n  key_file: tls/exporter.key\n  client_ca_file: ${certs.caFile}\n  client_auth_type: RequireAndVerifyClientCert\n`,
     );
     expect(promtool(file).status).toBe(0);
-    const exporter = await startExporterProcess({ WEB_CONFIG_FILE: file });
+    const exporter = await startExporterInProcess({ WEB_CONFIG_FILE: file });
     const url = `https://127.0.0.1:${exporter.port}/metrics`;
     const answer = await httpsRequest(url, { ca: cert, ...certs.client });
     expect(answer.status).toBe(200);
@@ -220,11 +220,11 @@ describe('client certificates (client_ca_file)', () => {
 });
 
 describe('METRICS_PORT', () => {
-  let exporter: ExporterProcess;
+  let exporter: ExporterInProcess;
   let metricsUrl = '';
 
   beforeAll(async () => {
-    exporter = await startExporterProcess({ METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' });
+    exporter = await startExporterInProcess({ METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' });
     const line = exporter.logs.find((l) => l.msg === 'metrics listening');
     metricsUrl = `http://127.0.0.1:${String(line?.['port'])}`;
   });
@@ -265,13 +265,13 @@ describe('METRICS_PORT', () => {
     expect(posted.status).toBe(404);
   });
 
-  it('stops both listeners on SIGTERM and exits 0', async () => {
+  it('stops both listeners on shutdown (what SIGTERM runs), and closing succeeds', async () => {
     expect(await exporter.stop()).toEqual({ code: 0, signal: null });
     await expect(fetch(`${metricsUrl}/-/healthy`)).rejects.toThrow();
   });
 
   it('refuses METRICS_PORT equal to PORT', async () => {
-    await expect(startExporterProcess({ PORT: '18747', METRICS_PORT: '18747' })).rejects.toThrow(
+    await expect(startExporterInProcess({ PORT: '18747', METRICS_PORT: '18747' })).rejects.toThrow(
       'invalid configuration: --web.metrics-listen-address/METRICS_PORT must differ from the port of --web.listen-address (PORT)',
     );
   });

@@ -1,9 +1,13 @@
 /**
- * Webhook tokens on the real exporter process: every accepted form, every refusal the same 401
+ * Webhook tokens on the whole exporter (in process): every accepted form, every refusal the same 401
  * before a body byte is read, and no token in any log line or on the status page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExporterProcess, stopAll, type ExporterProcess } from '../helpers/exporterProcess.js';
+import {
+  startExporterInProcess,
+  stopAllInProcess,
+  type ExporterInProcess,
+} from '../helpers/exporterInProcess.js';
 import {
   heartbeat,
   iso,
@@ -21,16 +25,16 @@ const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const UNAUTHORIZED = { error: 'unauthorized', detail: 'a valid webhook token is required' };
 
-let exporter: ExporterProcess;
+let exporter: ExporterInProcess;
 let seconds = Math.floor(Date.now() / 1000) - 3_600;
 /** A fresh valid heartbeat each time, so "accepted" means applied, not a duplicate. */
 const body = () => heartbeat({ timestamp: iso(++seconds), status: 'OK' });
 
 beforeAll(async () => {
-  exporter = await startExporterProcess({ WEBHOOK_TOKENS: `${TOKEN_A},${TOKEN_B}` });
+  exporter = await startExporterInProcess({ WEBHOOK_TOKENS: `${TOKEN_A},${TOKEN_B}` });
 });
-afterAll(() => {
-  stopAll();
+afterAll(async () => {
+  await stopAllInProcess();
 });
 
 describe('accepted token forms', () => {
@@ -233,7 +237,7 @@ describe('secrecy', () => {
 
 describe('without tokens', () => {
   it('warns at start-up, and the webhook accepts anyone', async () => {
-    const open = await startExporterProcess();
+    const open = await startExporterInProcess();
     expect(open.logs.find((l) => l.msg.includes('no webhook token is configured'))).toMatchObject({
       level: 'warn',
     });
@@ -247,12 +251,12 @@ describe('without tokens', () => {
 
   it('refuses a weak token at start-up, naming the variable but not the value', async () => {
     await expect(
-      startExporterProcess({ WEBHOOK_TOKENS: `${TOKEN_A},short-secret` }),
+      startExporterInProcess({ WEBHOOK_TOKENS: `${TOKEN_A},short-secret` }),
     ).rejects.toThrow(
       /invalid configuration: --webhook.tokens\/WEBHOOK_TOKENS token 2 of 2 must be/,
     );
     await expect(
-      startExporterProcess({ WEBHOOK_TOKENS: `${TOKEN_A},short-secret` }),
+      startExporterInProcess({ WEBHOOK_TOKENS: `${TOKEN_A},short-secret` }),
     ).rejects.not.toThrow(/short-secret/);
   });
 });

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULTS, loadConfig, type Config } from '../../src/config.js';
+import { WebhookTokens } from '../../src/http/auth/webhookTokens.js';
+import { compareSecretsByBehaviour } from '../helpers/secretEquality.js';
+
+const TOKEN_A = 'tok-AAAAAAAAAAAAAAAAAAAA';
+const TOKEN_B = 'tok-BBBBBBBBBBBBBBBBBBBB';
+// Without it, toEqual sees no difference between configurations with different tokens.
+compareSecretsByBehaviour([TOKEN_A, TOKEN_B]);
+
+const NO_SECURITY: Config['security'] = {
+  webhookTokens: new WebhookTokens([]),
+  webhookTokensFile: null,
+  webConfigFile: null,
+  metricsListener: null,
+  enableLifecycle: false,
+};
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -16,17 +31,17 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toEqual(DEFAULTS);
     expect(config).toEqual({
-      port: config.port,
+      port: 8747,
       host: '',
       stateFile: './data/state.json',
       logLevel: 'info',
       logFormat: 'json',
       strictJson: false,
       futureToleranceSeconds: 300,
-      maxAccounts: config.maxAccounts,
-      maxSidSeries: config.maxSidSeries,
+      maxAccounts: 100,
+      maxSidSeries: 10_000,
       maxTotalSidSeries: 20_000,
-      buildRevision: config.buildRevision,
+      buildRevision: 'unknown',
       heartbeatIntervalSeconds: 300,
       grafanaUrl: null,
       accountExpirySeconds: null,
@@ -35,8 +50,8 @@ describe('loadConfig', () => {
       api: DEFAULTS.api,
       // HTTP limits: test/unit/httpLimits.test.ts.
       http: DEFAULTS.http,
-      // Tokens, web configuration, metrics listener: test/unit/webhookAuth.test.ts.
-      security: DEFAULTS.security,
+      // No token, no web configuration, no metrics listener (test/unit/webhookAuth.test.ts).
+      security: NO_SECURITY,
       replicaName: null,
     });
     expect(Number.isInteger(config.port) && config.port > 0 && config.port < 65_536).toBe(true);
@@ -90,9 +105,29 @@ describe('loadConfig', () => {
       { maxTotalSidSeries: 0 },
     ],
     ['BUILD_REVISION', { BUILD_REVISION: 'deadbeef' }, { buildRevision: 'deadbeef' }],
+    [
+      'WEBHOOK_TOKENS',
+      { WEBHOOK_TOKENS: TOKEN_A },
+      { security: { ...NO_SECURITY, webhookTokens: new WebhookTokens([TOKEN_A]) } },
+    ],
     ['empty values fall back to defaults', { PORT: '', LOG_LEVEL: '', MAX_ACCOUNTS: '' }, {}],
   ])('parses %s', (_name, env, expected) => {
     expect(loadConfig(env)).toEqual({ ...DEFAULTS, ...expected });
+  });
+
+  it('tells configurations apart by their webhook tokens and API credentials', () => {
+    const a = loadConfig({ WEBHOOK_TOKENS: TOKEN_A });
+    expect(a).toEqual(loadConfig({ WEBHOOK_TOKENS: TOKEN_A }));
+    expect(a).not.toEqual(loadConfig({ WEBHOOK_TOKENS: TOKEN_B }));
+    expect(a).not.toEqual(DEFAULTS);
+    const creds = {
+      EXOTEL_API_KEY: 'key-1',
+      EXOTEL_API_TOKEN: 'token-1',
+      EXOTEL_ACCOUNT_SID: 'a1',
+    };
+    expect(loadConfig(creds)).toEqual(loadConfig(creds));
+    expect(loadConfig(creds)).not.toEqual(loadConfig({ ...creds, EXOTEL_API_TOKEN: 'token-2' }));
+    expect(loadConfig(creds)).not.toEqual(loadConfig({ ...creds, EXOTEL_API_KEY: 'key-2' }));
   });
 
   it('reads every variable at once', () => {
@@ -129,7 +164,7 @@ describe('loadConfig', () => {
       // HTTP limits: test/unit/httpLimits.test.ts.
       http: DEFAULTS.http,
       // Tokens, web configuration, metrics listener: test/unit/webhookAuth.test.ts.
-      security: DEFAULTS.security,
+      security: NO_SECURITY,
       replicaName: null,
     });
   });

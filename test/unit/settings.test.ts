@@ -15,6 +15,12 @@ import {
   VARIABLES,
 } from '../../src/settings/resolve.js';
 import { SETTINGS } from '../../src/settings/table.js';
+import { compareSecretsByBehaviour } from '../helpers/secretEquality.js';
+
+const TOKEN_A = 'tok-AAAAAAAAAAAAAAAAAAAA';
+const TOKEN_B = 'tok-BBBBBBBBBBBBBBBBBBBB';
+// Without it, toEqual sees no difference between configurations with different tokens.
+compareSecretsByBehaviour([TOKEN_A, TOKEN_B]);
 
 const flags = (...args: string[]) => parseFlags(args).flags;
 const load = (env: Record<string, string>, ...args: string[]) => loadConfig(env, flags(...args));
@@ -52,6 +58,7 @@ describe('the settings table', () => {
 
   it('its defaults are the configuration with nothing set', () => {
     expect(loadConfig({})).toEqual(DEFAULTS);
+    expect(loadConfig({ WEBHOOK_TOKENS: TOKEN_A })).not.toEqual(DEFAULTS);
     expect(resolveSettings(new Map(), {}).values.listenAddress).toEqual({ host: '', port: 8747 });
   });
 
@@ -71,6 +78,9 @@ describe('flags', () => {
     expect(load({ LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
     expect(load({ LOG_LEVEL: 'warn' }, '--log.level=debug').logLevel).toBe('debug');
     expect(load({ LOG_LEVEL: 'warn' }, '--log.level', 'error').logLevel).toBe('error');
+    expect(load({ WEBHOOK_TOKENS: TOKEN_A }, `--webhook.tokens=${TOKEN_B}`)).toEqual(
+      load({ WEBHOOK_TOKENS: TOKEN_B }),
+    );
     expect(load({ PORT: '1', HOST: '10.0.0.1' }, '--web.listen-address=127.0.0.1:9')).toMatchObject(
       { host: '127.0.0.1', port: 9 },
     );
