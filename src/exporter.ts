@@ -122,6 +122,10 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     fallback?.check();
     return true;
   };
+  const scrape = new ScrapeRenderer(store, selfMetrics, {
+    maxSidSeries: config.maxSidSeries,
+    maxTotalSidSeries: config.maxTotalSidSeries,
+  });
   const appDeps: AppDeps = {
     validator: compileHeartbeatValidator(!config.strictJson),
     allowRepairs: !config.strictJson,
@@ -129,17 +133,15 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     clock,
     logger,
     selfMetrics,
-    // Save, and start or stop the API fallback.
+    // Save, start or stop the API fallback, and render the new state before the next scrape.
     afterHeartbeat: () => {
       persister?.schedule();
       fallback?.check();
+      scrape.versionChanged();
     },
     isReady: () => ready,
     removeAccount: (account) => removeAccount(account, 'admin'),
-    scrape: new ScrapeRenderer(store, selfMetrics, {
-      maxSidSeries: config.maxSidSeries,
-      maxTotalSidSeries: config.maxTotalSidSeries,
-    }),
+    scrape,
     recent: new RecentHeartbeats(),
     rateLimiter: new SourceRateLimiter(config.http.rateLimitPerMinute, config.http.rateLimitBurst),
     ingestGate: new IngestGate(config.http.maxConcurrentLargeIngests),

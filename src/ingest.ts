@@ -37,18 +37,36 @@ export type IngestResult =
       readonly detail: string;
     };
 
+/** Bodies larger than this are ingested in steps (see ingestHeartbeat). */
+export const STEPPED_INGEST_BYTES = 1_000_000;
+
 /**
- * The heartbeat pipeline without HTTP: parse (decode → validate) → read the clock once → apply →
- * schedule a save. Synchronous on purpose: Exotel waits at most 15 s, and nothing here waits on
- * I/O. (Parsing large bodies in a worker thread was tried and measured: it kept scrapes from
- * waiting out the parse, but the hand-over made the acknowledgement about 45% slower and the
- * worker's heap cost some 140 MB of RSS; see the README's Performance section.)
+ * The heartbeat pipeline without HTTP: decode → validate → read the clock once → apply →
+ * schedule a save. Nothing here waits on I/O. A large body (over STEPPED_INGEST_BYTES; a 10 MB
+ * one takes a few hundred milliseconds) gives the event loop a turn between the three steps, so
+ * a scrape that arrives meanwhile waits for one step, not for all of them; a small one runs
+ * straight through. (Parsing large bodies in a worker thread was tried and measured: it kept
+ * scrapes from waiting out the parse, but the hand-over made the acknowledgement about 45% slower
+ * and the worker's heap cost some 140 MB of RSS; see the README's Performance section.)
  */
-export function ingestHeartbeat(deps: IngestDeps, account: string, body: Uint8Array): IngestResult {
-  const parsed = parseHeartbeat(body, deps.validator, deps.allowRepairs);
+export async function ingestHeartbeat(
+  deps: IngestDeps,
+  account: string,
+  body: Uint8Array,
+  yieldTurn: () => Promise<void> = nextTurn,
+): Promise<IngestResult> {
+  const stepped = body.length > STEPPED_INGEST_BYTES;
+  const parsed = await parseHeartbeat(
+    body,
+    deps.validator,
+    deps.allowRepairs,
+    stepped ? yieldTurn : undefined,
+  );
   if (!parsed.ok) return { ok: false, status: 400, reason: parsed.reason, detail: parsed.detail };
+  if (stepped) await yieldTurn();
+  const { heartbeat, repairs } = parsed;
   const now = deps.clock.now();
-  const result = deps.store.apply(account, parsed.heartbeat, now);
+  const result = deps.store.apply(account, heartbeat, now);
   if (!result.accepted) {
     return result.reason === 'future_timestamp'
       ? {
@@ -65,16 +83,20 @@ export function ingestHeartbeat(deps: IngestDeps, account: string, body: Uint8Ar
         };
   }
 
-  for (const kind of parsed.repairs) deps.selfMetrics.repaired(kind);
+  for (const kind of repairs) deps.selfMetrics.repaired(kind);
   deps.afterHeartbeat();
   logChange(deps.logger, account, result.outcome, result.previous, result.next);
-  return {
-    ok: true,
-    outcome: result.outcome,
-    receivedMs: now,
-    heartbeat: parsed.heartbeat,
-    repairs: parsed.repairs,
-  };
+  return { ok: true, outcome: result.outcome, receivedMs: now, heartbeat, repairs };
+}
+
+/**
+ * Resolves after the event loop has polled for I/O, so requests that arrived meanwhile are read
+ * and served first. One setImmediate is not enough: called from an I/O callback (the body's last
+ * chunk), it runs in the same loop iteration's check phase, before the next poll. The second,
+ * queued during the check phase, runs in the next iteration, after its poll.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 function logChange(

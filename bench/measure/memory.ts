@@ -5,6 +5,7 @@ import { startExporter, type Exporter } from '../exporter.js';
 import { okHeartbeat } from '../generate.js';
 import { expectOk, keepAliveAgent, PROMETHEUS_SCRAPE_HEADERS, request } from '../http.js';
 import { settle, stateFileSignature } from '../idle.js';
+import { firstFreshScrape } from './ingest.js';
 
 /**
  * Memory of a fresh exporter (started with the bench's gc preload): a baseline after one small OK
@@ -69,9 +70,11 @@ export async function measureMemory(ctx: BenchContext): Promise<MemoryResult> {
     for (const size of ctx.config.memorySizes) {
       const heartbeat = ctx.bySize[size].next();
       before = stateFileSignature(exporter.stateFile);
-      await postHeartbeat(`${exporter.url}/heartbeat`, agent, heartbeat, ctx);
+      const { timestamp } = await postHeartbeat(`${exporter.url}/heartbeat`, agent, heartbeat, ctx);
       if (size === '10MB') rssRightAfter10MB = (await exporter.memory(false)).rss;
       await settle(exporter, before, readyAgent, ctx.notes);
+      // A large first render is done in slices after the acknowledgement: until it is on /metrics.
+      await firstFreshScrape(exporter.url, agent, timestamp);
       await steadyState();
       const noGc = await exporter.memory(false);
       const afterGc = await exporter.memory(true);

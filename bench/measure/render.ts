@@ -13,7 +13,7 @@ import { expectOk, IDENTITY_TEXT, keepAliveAgent, request, sleep } from '../http
 import { settle, stateFileSignature } from '../idle.js';
 import type { Pushgateway } from '../peers/pushgateway.js';
 import { sampled, type Sampled } from '../stats.js';
-import { appliedTimestamp } from './ingest.js';
+import { appliedTimestamp, firstFreshScrape } from './ingest.js';
 
 /**
  * GET /metrics (0.0.4 text, identity) at 10k, 100k and ~230k per-SID series, to the last byte:
@@ -79,9 +79,10 @@ export async function measureRender(
     const results: RenderResult[] = [];
     for (const { pairs, reps, unchangedReps, pushReps } of ctx.config.render) {
       const outage = ctx.byPairs[pairs];
-      // Prime: the state now holds exactly this size; read the series back for the floor.
-      await post(outage.next());
-      const primed = await scrape();
+      // Prime: the state now holds exactly this size; read the series back for the floor. A
+      // first render this large is done in slices after the acknowledgement: wait for it.
+      const { timestamp: primedAt } = await post(outage.next());
+      const primed = (await firstFreshScrape(exporter.url, scrapeAgent, primedAt)).scrape;
       const families = parsePerSidFamilies(primed.body.toString('utf8'), ACCOUNT);
       if (families.rows.length !== outage.pairs) {
         throw new Error(

@@ -11,14 +11,20 @@ export type ParseResult =
       readonly detail: string;
     };
 
-/** Bytes → a normalised Heartbeat, or why not: everything about a body that needs no state. */
-export function parseHeartbeat(
+/**
+ * Bytes → a normalised Heartbeat, or why not: everything about a body that needs no state.
+ * `between`, when given, is awaited between decoding and validating (ingest.ts gives the event
+ * loop a turn there for a large body).
+ */
+export async function parseHeartbeat(
   body: Uint8Array,
   validator: HeartbeatValidator,
   allowRepairs: boolean,
-): ParseResult {
+  between?: () => Promise<void>,
+): Promise<ParseResult> {
   const decoded = decodeBody(body, allowRepairs);
   if (!decoded.ok) return decoded;
+  if (between !== undefined) await between();
   const validated = validateHeartbeat(decoded.value, validator, allowRepairs);
   if (!validated.ok) return validated;
   const repairs: RepairKind[] = [];

@@ -91,7 +91,7 @@ async function readAndIngest(
     return;
   }
 
-  const result = ingestHeartbeat(deps, account, body);
+  const result = await ingestHeartbeat(deps, account, body);
   if (!result.ok) {
     reject(deps, res, result.status, result.reason, result.detail, {
       account,

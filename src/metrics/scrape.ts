@@ -5,8 +5,13 @@ import { renderFamilies, renderFamily, type ExpositionFormat } from './expositio
 import { deflatePart, gzipChunks, type DeflatedPart } from './gzipBody.js';
 import type { ContentCoding } from './negotiate.js';
 import type { SelfMetrics } from './selfMetrics.js';
-import { affectedPairs, sidQuotas } from './sidQuotas.js';
-import { SidSeriesTextCache, type SidSeriesText } from './sidSeriesText.js';
+import type { SidSeriesText } from './sidSeriesText.js';
+import {
+  RENDER_SLICING,
+  VersionRenderer,
+  type RenderSlicing,
+  type RenderedVersion,
+} from './versionRenderer.js';
 
 /** An exposition as the byte chunks it is written in, so cached parts are never copied. */
 export interface Exposition {
@@ -30,28 +35,37 @@ const PER_SID_PART: Readonly<Record<string, keyof SidSeriesText>> = {
 const EOF = Buffer.from('# EOF\n');
 
 /**
- * Builds the exposition at scrape time from the current snapshot. The domain part depends on the
- * snapshot alone, so it is cached per store version and format: a repeated scrape of an unchanged
- * large account costs rendering the self-metrics. Within the domain part, the per-SID lines are
- * kept per account for as long as its detail maps live (sidSeriesText.ts), so a new version
- * re-renders only the small families around them.
+ * Builds the exposition at scrape time from the newest completely rendered store version
+ * (versionRenderer.ts). The domain part depends on that version alone, so it is cached per
+ * version and format: a repeated scrape of an unchanged large account costs rendering the
+ * self-metrics. The per-SID lines come ready from the version renderer; a new version re-renders
+ * only the small families around them. While a large version is being rendered in slices, the
+ * previous one is served whole; the self-metrics are always current.
  */
 export class ScrapeRenderer {
   private cache = new Map<ExpositionFormat, DomainPart>();
-  private readonly sidText = new SidSeriesTextCache();
+  private readonly versions: VersionRenderer;
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly selfMetrics: SelfMetrics,
     private readonly options: ProjectionOptions,
-  ) {}
+    slicing: RenderSlicing = RENDER_SLICING,
+  ) {
+    this.versions = new VersionRenderer(store, options, slicing);
+  }
+
+  /** The store changed: start rendering the new version now rather than at the next scrape. */
+  versionChanged(): void {
+    this.versions.versionChanged();
+  }
 
   async exposition(
     format: ExpositionFormat,
     coding: ContentCoding = 'identity',
   ): Promise<Exposition> {
     if (coding === 'gzip') {
-      const domain = this.domain(format);
+      const domain = this.domain(format, await this.versions.latest());
       domain.gzip ??= deflatePart(domain.chunks).catch((error: unknown) => {
         domain.gzip = undefined;
         throw error;
@@ -61,8 +75,8 @@ export class ScrapeRenderer {
       return { chunks, length: lengthOf(chunks), coding };
     }
     const tail = await this.tail(format);
-    // The domain part after the await, so it is the state at the moment of sending.
-    const chunks = [...this.domain(format).chunks, tail];
+    // The domain part after the await, so it is the newest complete state at the moment of sending.
+    const chunks = [...this.domain(format, await this.versions.latest()).chunks, tail];
     return { chunks, length: lengthOf(chunks), coding };
   }
 
@@ -72,15 +86,13 @@ export class ScrapeRenderer {
     return format === 'openmetrics' ? Buffer.concat([self, EOF]) : self;
   }
 
-  private domain(format: ExpositionFormat): DomainPart {
-    const snapshot = this.store.snapshot();
+  private domain(format: ExpositionFormat, rendered: RenderedVersion): DomainPart {
+    const { snapshot, quotas, texts } = rendered;
     const cached = this.cache.get(format);
     if (cached?.version === snapshot.version) return cached;
-    // Per version: one heartbeat can move every account's share. Divided once, for the
-    // projection's dropped counts and the per-SID text alike.
-    const quotas = sidQuotas(affectedPairs(snapshot), this.options);
+    // Per version: one heartbeat can move every account's share. Divided once (by the version
+    // renderer), for the projection's dropped counts and the per-SID text alike.
     const families = domainFamilies(snapshot, { ...this.options, perSidSamples: false, quotas });
-    this.sidText.retain(new Set(snapshot.accounts.keys()));
     const chunks: Buffer[] = [];
     let text = '';
     for (const family of families) {
@@ -89,9 +101,8 @@ export class ScrapeRenderer {
       if (part === undefined) continue;
       chunks.push(Buffer.from(text));
       text = '';
-      for (const [account, entry] of snapshot.accounts) {
-        const quota = quotas.get(account) ?? 0;
-        chunks.push(...this.sidText.text(account, entry.table, quota)[part]);
+      for (const account of snapshot.accounts.keys()) {
+        chunks.push(...(texts.get(account)?.[part] ?? []));
       }
     }
     chunks.push(Buffer.from(text));

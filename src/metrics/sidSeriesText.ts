@@ -1,5 +1,11 @@
 import { Buffer } from 'node:buffer';
-import { directionOf, replayRows, type RowText, type SidTable } from '../state/sidTable.js';
+import {
+  directionOf,
+  replayRowsInSteps,
+  rowsToRender,
+  type RowText,
+  type SidTable,
+} from '../state/sidTable.js';
 import { PER_SID_FAMILIES } from './domainFamilies.js';
 import { sampleLine } from './exposition.js';
 import { ByteWriter } from '../byteWriter.js';
@@ -43,15 +49,45 @@ export class SidSeriesTextCache {
 
   /** `quota`: how many of the account's pairs may be exposed (sidQuotas.ts). */
   text(account: string, table: SidTable | null, quota: number): SidSeriesText {
+    const steps = this.textInSteps(account, table, quota, Infinity);
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return step.value;
+    }
+  }
+
+  /**
+   * `text` in steps: pauses after about every `rowsPerStep` rendered rows (versionRenderer.ts
+   * spreads a large render over several turns of the event loop). The account's text is kept
+   * for the next render only once it is complete, so an abandoned render leaves nothing behind.
+   */
+  *textInSteps(
+    account: string,
+    table: SidTable | null,
+    quota: number,
+    rowsPerStep: number,
+  ): Generator<void, SidSeriesText, void> {
     if (table === null) {
       this.latest.delete(account);
       return EMPTY;
     }
     const previous = this.latest.get(account);
     if (previous?.table === table && previous.quota === quota) return previous.text;
-    const rendered = render(account, table, previous, quota);
+    const rendered = yield* render(account, table, previous, quota, rowsPerStep);
     this.latest.set(account, rendered);
     return rendered.text;
+  }
+
+  /**
+   * The (SID, direction) pairs `text` would render rather than copy or reuse: the measure of
+   * work that decides whether a render is done at once or in slices.
+   */
+  rowsToRender(account: string, table: SidTable | null, quota: number): number {
+    if (table === null) return 0;
+    const previous = this.latest.get(account);
+    if (previous?.table === table && previous.quota === quota) return 0;
+    if (table.rows > quota) return quota;
+    return rowsToRender(table, previous?.affected);
   }
 
   /** Forgets accounts no longer in the store. */
@@ -62,12 +98,13 @@ export class SidSeriesTextCache {
   }
 }
 
-function render(
+function* render(
   account: string,
   table: SidTable,
   previous: Rendered | undefined,
   quota: number,
-): Rendered {
+  rowsPerStep: number,
+): Generator<void, Rendered, void> {
   const lines = new LineMaker(account, table);
   if (table.rows > quota) {
     // Capped: the kept pairs are the longest affected, in that order, so there is no run to
@@ -75,26 +112,33 @@ function render(
     // 10,000 of 230,000.
     const affected = new ByteWriter(quota * AFFECTED_LINE_BYTES);
     const since = new ByteWriter(quota * SINCE_LINE_BYTES);
+    let budget = rowsPerStep;
     for (const row of table.longestFirst().subarray(0, quota)) {
       affected.write(lines.affected(row));
       since.write(lines.since(row));
+      if (--budget <= 0) {
+        yield;
+        budget = rowsPerStep;
+      }
     }
     return { table, quota, text: { affected: [affected.done()], since: [since.done()] } };
   }
-  const rows = (
+  function* rows(
     old: RowText | undefined,
     lineBytes: number,
     line: (row: number) => string,
-  ): RowText => {
+  ): Generator<void, RowText, void> {
     // The previous size plus a little: most renders change a few lines, so buffers rarely grow.
     const out = new ByteWriter(
       old === undefined ? table.rows * lineBytes : old.bytes.length + SLACK,
     );
-    const ends = replayRows(table, old, out, line);
+    const ends = yield* replayRowsInSteps(table, old, out, line, rowsPerStep);
     return { tableId: table.id, bytes: out.done(), ends };
-  };
-  const affected = rows(previous?.affected, AFFECTED_LINE_BYTES, (row) => lines.affected(row));
-  const since = rows(previous?.since, SINCE_LINE_BYTES, (row) => lines.since(row));
+  }
+  const affected = yield* rows(previous?.affected, AFFECTED_LINE_BYTES, (row) =>
+    lines.affected(row),
+  );
+  const since = yield* rows(previous?.since, SINCE_LINE_BYTES, (row) => lines.since(row));
   return {
     table,
     quota,

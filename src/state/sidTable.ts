@@ -372,6 +372,25 @@ export function replayRows(
   out: RowSink,
   render: (row: number) => string,
 ): Uint32Array {
+  const steps = replayRowsInSteps(table, previous, out, render, Infinity);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * replayRows in steps: pauses (yields) after every `rowsPerStep` rendered rows, so a caller can
+ * spread a large replay over several turns of the event loop (src/metrics/versionRenderer.ts).
+ * Copied runs cost a memcpy and do not count.
+ */
+export function* replayRowsInSteps(
+  table: SidTable,
+  previous: RowText | undefined,
+  out: RowSink,
+  render: (row: number) => string,
+  rowsPerStep: number,
+): Generator<void, Uint32Array, void> {
   const ends = new Uint32Array(table.rows);
   // The runs only say something about the text of the table they were described against.
   const list =
@@ -379,11 +398,16 @@ export function replayRows(
       ? table.change.runs
       : EMPTY_RUNS;
   let row = 0;
+  let budget = rowsPerStep;
   for (let k = 0; k <= list.length; k += 3) {
     const runStart = k < list.length ? (list[k] ?? 0) : table.rows;
     for (; row < runStart; row++) {
       out.write(render(row));
       ends[row] = out.length;
+      if (--budget <= 0) {
+        yield;
+        budget = rowsPerStep;
+      }
     }
     if (k >= list.length || previous === undefined) break;
     const baseRow = list[k + 1] ?? 0;
@@ -395,6 +419,15 @@ export function replayRows(
     row += length;
   }
   return ends;
+}
+
+/** Rows of `table` a replay against `previous` renders (the rest it copies). */
+export function rowsToRender(table: SidTable, previous: RowText | undefined): number {
+  if (previous === undefined || table.change?.baseId !== previous.tableId) return table.rows;
+  const runs = table.change.runs;
+  let copied = 0;
+  for (let k = 2; k < runs.length; k += 3) copied += runs[k] ?? 0;
+  return table.rows - copied;
 }
 
 const EMPTY_RUNS = new Uint32Array(0);
