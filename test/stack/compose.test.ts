@@ -431,10 +431,10 @@ describe('Dockerfile', () => {
   });
 
   it('ships docs/runbook.md next to dist/, where the exporter reads it for /runbook', () => {
-    // src/main.ts reads ../docs/runbook.md relative to dist/main.js: /app/docs/runbook.md.
+    // src/runtime.ts (used by src/main.ts) reads ../docs/runbook.md relative to dist/main.js: /app/docs/runbook.md.
     expect(runtime).toContain('WORKDIR /app');
     expect(runtime).toContain('COPY docs/runbook.md ./docs/runbook.md');
-    expect(read('src/main.ts')).toContain("new URL('../docs/runbook.md', import.meta.url)");
+    expect(read('src/runtime.ts')).toContain("new URL('../docs/runbook.md', import.meta.url)");
   });
 
   it('runs as the unprivileged node user by number, with the state on a volume that user owns', () => {
