@@ -2,7 +2,7 @@ import { instantToSeconds } from '../heartbeat/instant.js';
 import { DIRECTIONS, STATUS_TYPES, type Direction } from '../heartbeat/types.js';
 import type { Details } from '../state/account.js';
 import { directionOf, rowsIn, type DetailSource, type SidTable } from '../state/sidTable.js';
-import type { AccountEntry, StoreSnapshot } from '../state/store.js';
+import { tableOf, type AccountEntry, type StoreSnapshot } from '../state/store.js';
 import type { MetricFamily, Sample } from './exposition.js';
 import { affectedPairs, sidQuotas, type SidSeriesLimits } from './sidQuotas.js';
 
@@ -102,15 +102,15 @@ export function domainFamilies(
       'exotel_exophone_affected',
       '1 for each affected ExoPhone SID and direction.',
       'gauge',
-      (account, { table }) =>
-        perSid ? kept(account, table).map((s) => one(account, 1, s.labels)) : [],
+      (account, entry) =>
+        perSid ? kept(account, tableOf(entry)).map((s) => one(account, 1, s.labels)) : [],
     ),
     perAccount(
       'exotel_exophone_affected_since_timestamp_seconds',
       "When the ExoPhone's current affected streak began (the first applied heartbeat, or API poll, listing it).",
       'gauge',
-      (account, { table }) =>
-        perSid ? kept(account, table).map((s) => one(account, s.since, s.labels)) : [],
+      (account, entry) =>
+        perSid ? kept(account, tableOf(entry)).map((s) => one(account, s.since, s.labels)) : [],
     ),
     perAccount(
       'exotel_exophone_series_dropped',
@@ -130,17 +130,18 @@ export function domainFamilies(
       'exotel_exophone_details_source',
       'Where the per-SID detail comes from: 1 for heartbeat or api (the PAYLOAD_TOO_LARGE fallback), 0 for the other (both 0 = none yet).',
       'gauge',
-      (account, { table }) =>
+      (account, entry) =>
         DETAIL_SOURCES.map((source) =>
-          one(account, table?.source === source ? 1 : 0, [['source', source]]),
+          one(account, tableOf(entry)?.source === source ? 1 : 0, [['source', source]]),
         ),
     ),
     perAccount(
       'exotel_exophone_connectivity_status',
       "1 for each affected ExoPhone SID and direction polled from Exotel's API, with the raw connectivity status (same SIDs as exotel_exophone_affected).",
       'gauge',
-      (account, { table }) =>
-        (table?.statuses == null ? [] : kept(account, table)).flatMap((s) => {
+      (account, entry) => {
+        const table = tableOf(entry);
+        return (table?.statuses == null ? [] : kept(account, table)).flatMap((s) => {
           const status = table?.statuses?.[s.row];
           return status === undefined
             ? []
@@ -151,7 +152,8 @@ export function domainFamilies(
                   ['status', status],
                 ]),
               ];
-        }),
+        });
+      },
     ),
     perAccount(
       'exotel_heartbeats_received_total',

@@ -1,4 +1,4 @@
-import type { StoreSnapshot, Store } from '../state/store.js';
+import { tableOf, type StoreSnapshot, type Store } from '../state/store.js';
 import { affectedPairs, sidQuotas, type SidSeriesLimits } from './sidQuotas.js';
 import { SidSeriesTextCache, type SidSeriesText } from './sidSeriesText.js';
 
@@ -110,7 +110,7 @@ export class VersionRenderer {
     const quotas = sidQuotas(affectedPairs(snapshot), this.limits);
     let work = 0;
     for (const [account, entry] of snapshot.accounts) {
-      work += this.sidText.rowsToRender(account, entry.table, quotas.get(account) ?? 0);
+      work += this.sidText.rowsToRender(account, tableOf(entry), quotas.get(account) ?? 0);
     }
     if (work <= this.slicing.syncRows || this.lastFailed) {
       // After a failure, at once whatever the size: the error then reaches this scrape.
@@ -166,7 +166,10 @@ export class VersionRenderer {
     const texts = new Map<string, SidSeriesText>();
     for (const [account, entry] of snapshot.accounts) {
       const quota = quotas.get(account) ?? 0;
-      texts.set(account, yield* this.sidText.textInSteps(account, entry.table, quota, rowsPerStep));
+      texts.set(
+        account,
+        yield* this.sidText.textInSteps(account, tableOf(entry), quota, rowsPerStep),
+      );
     }
     return { snapshot, quotas, texts };
   }

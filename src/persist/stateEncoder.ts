@@ -26,7 +26,6 @@ interface EncodedDetails {
 /** What the encoder reads of a store entry (store.ts's AccountEntry). */
 export interface EncodedEntry {
   readonly state: AccountState;
-  readonly table: SidTable | null;
 }
 
 /**
@@ -51,9 +50,9 @@ export class StateEncoder {
     let text = `{"format":${JSON.stringify(STATE_FORMAT)},"version":${STATE_VERSION},"accounts":[`;
     let first = true;
     for (const account of this.latest.keys()) {
-      if (accounts.get(account)?.table == null) this.latest.delete(account);
+      if (accounts.get(account)?.state.details == null) this.latest.delete(account);
     }
-    for (const [account, { state, table }] of accounts) {
+    for (const [account, { state }] of accounts) {
       // The head of the account object, up to the value of "details".
       const head = JSON.stringify({
         account,
@@ -64,10 +63,11 @@ export class StateEncoder {
       text += `${first ? '' : ','}${head}`;
       first = false;
       const details = state.details;
-      if (details === null || table === null) {
+      if (details === null) {
         text += 'null}';
         continue;
       }
+      const { table } = details;
       const encoded = this.lists(account, table);
       const split =
         table.incomingRows === 0 ? 0 : (encoded.since.ends[table.incomingRows - 1] ?? 0);

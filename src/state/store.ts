@@ -17,13 +17,15 @@ export interface AccountCounters {
 export interface AccountEntry {
   readonly state: AccountState;
   readonly counters: AccountCounters;
-  /**
-   * The per-SID detail as a table (sidTable.ts), with what changed since the account's previous
-   * one; null when there is no detail. It is `state.details.table`, named here for the renderers:
-   * the reducer builds it, and shares the previous one while the detail is the same (an outage
-   * repeating the same list).
-   */
-  readonly table: SidTable | null;
+}
+
+/**
+ * The account's per-SID detail as a table (sidTable.ts), with what changed since its previous
+ * one; null when there is no detail. The reducer builds it and shares the previous one while the
+ * detail is the same (an outage repeating the same list), so renderers can compare by identity.
+ */
+export function tableOf(entry: AccountEntry | undefined): SidTable | null {
+  return entry?.state.details?.table ?? null;
 }
 
 /** What renderers see: an immutable view, numbered so a render can be cached per version. */
@@ -59,7 +61,7 @@ const ZERO_COUNTERS: AccountCounters = {
  */
 export class Store {
   private accounts = new Map<string, AccountEntry>([
-    [DEFAULT_ACCOUNT, { state: EMPTY_ACCOUNT, counters: ZERO_COUNTERS, table: null }],
+    [DEFAULT_ACCOUNT, { state: EMPTY_ACCOUNT, counters: ZERO_COUNTERS }],
   ]);
   private version = 0;
 
@@ -78,11 +80,7 @@ export class Store {
     const previous = entry?.state ?? EMPTY_ACCOUNT;
     const { state: next, outcome } = reduceAccount(previous, heartbeat, nowMs);
     const counters = count(entry?.counters ?? ZERO_COUNTERS, heartbeat.status, outcome);
-    this.accounts = new Map(this.accounts).set(account, {
-      state: next,
-      counters,
-      table: next.details?.table ?? null,
-    });
+    this.accounts = new Map(this.accounts).set(account, { state: next, counters });
     this.version++;
     return { accepted: true, outcome, previous, next };
   }
@@ -96,8 +94,7 @@ export class Store {
     if (entry === undefined) return 'superseded';
     const { state, outcome } = applyPoll(entry.state, poll);
     if (outcome === 'applied') {
-      const table = state.details?.table ?? null;
-      this.accounts = new Map(this.accounts).set(account, { ...entry, state, table });
+      this.accounts = new Map(this.accounts).set(account, { ...entry, state });
       this.version++;
     }
     return outcome;
@@ -110,18 +107,14 @@ export class Store {
   restore(states: ReadonlyMap<string, AccountState>): string[] {
     const dropped: string[] = [];
     const accounts = new Map<string, AccountEntry>([
-      [DEFAULT_ACCOUNT, { state: EMPTY_ACCOUNT, counters: ZERO_COUNTERS, table: null }],
+      [DEFAULT_ACCOUNT, { state: EMPTY_ACCOUNT, counters: ZERO_COUNTERS }],
     ]);
     for (const [account, state] of states) {
       if (accounts.size >= this.limits.maxAccounts && !accounts.has(account)) {
         dropped.push(account);
         continue;
       }
-      accounts.set(account, {
-        state,
-        counters: ZERO_COUNTERS,
-        table: state.details?.table ?? null,
-      });
+      accounts.set(account, { state, counters: ZERO_COUNTERS });
     }
     this.accounts = accounts;
     this.version++;
@@ -139,7 +132,7 @@ export class Store {
     const accounts = new Map(this.accounts);
     if (account === DEFAULT_ACCOUNT) {
       if (entry.state === EMPTY_ACCOUNT) return false;
-      accounts.set(account, { state: EMPTY_ACCOUNT, counters: ZERO_COUNTERS, table: null });
+      accounts.set(account, { state: EMPTY_ACCOUNT, counters: ZERO_COUNTERS });
     } else {
       accounts.delete(account);
     }

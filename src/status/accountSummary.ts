@@ -56,10 +56,11 @@ export function freshness(
 
 export function summarizeAccount(
   account: string,
-  { state, table }: AccountEntry,
+  { state }: AccountEntry,
   nowMs: number,
   options: SummaryOptions,
 ): AccountSummary {
+  const table = state.details?.table ?? null;
   const received = state.lastReceivedMs !== 0;
   const { rows, total } = longestAffected(table, options.maxRows);
   return {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileHeartbeatValidator } from '../../src/heartbeat/schema.js';
 import { ingestHeartbeat, STEPPED_INGEST_BYTES, type IngestDeps } from '../../src/ingest.js';
 import { createSelfMetrics } from '../../src/metrics/selfMetrics.js';
-import { Store } from '../../src/state/store.js';
+import { Store, tableOf } from '../../src/state/store.js';
 import { captureLogs } from '../helpers/unit-logCapture.js';
 
 /**
@@ -52,7 +52,7 @@ describe('ingestHeartbeat steps', () => {
     expect(result.ok).toBe(true);
     expect(versionsAtTurns).toEqual([0, 0]);
     expect(store.snapshot().version).toBe(1);
-    expect(store.snapshot().accounts.get('big')?.table?.rows).toBe(30_000);
+    expect(tableOf(store.snapshot().accounts.get('big'))?.rows).toBe(30_000);
     expect(saved.count).toBe(1);
   });
 

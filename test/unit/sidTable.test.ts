@@ -14,7 +14,7 @@ import {
   type RowText,
   type SidTable,
 } from '../../src/state/sidTable.js';
-import { Store } from '../../src/state/store.js';
+import { Store, tableOf } from '../../src/state/store.js';
 import { at, heartbeat } from '../helpers/unit-heartbeats.js';
 import { detailsFromMaps, tableMaps, type DetailMaps } from '../helpers/detailMaps.js';
 
@@ -185,18 +185,18 @@ describe('the store keeps one table per account', () => {
   it('shares the table while Exotel repeats the same list', () => {
     const store = new Store(limits);
     store.apply('acme', hb(1_700_000_000), now);
-    const first = store.snapshot().accounts.get('acme')?.table;
+    const first = tableOf(store.snapshot().accounts.get('acme'));
     store.apply('acme', hb(1_700_000_300), now);
-    expect(store.snapshot().accounts.get('acme')?.table).toBe(first);
+    expect(tableOf(store.snapshot().accounts.get('acme'))).toBe(first);
     expect(first?.rows).toBe(3);
   });
 
   it('builds a new table when only a phone number changed, so no consumer keeps the old one', () => {
     const store = new Store(limits);
     store.apply('acme', hb(1_700_000_000, { a: '+911' }), now);
-    const first = store.snapshot().accounts.get('acme')?.table;
+    const first = tableOf(store.snapshot().accounts.get('acme'));
     store.apply('acme', hb(1_700_000_300, { a: '+912' }), now);
-    const second = store.snapshot().accounts.get('acme')?.table;
+    const second = tableOf(store.snapshot().accounts.get('acme'));
     expect(second).not.toBe(first);
     expect(second?.phones).toEqual(['+912', undefined, '+912']);
     expect([...(second?.change?.runs ?? [])]).toEqual([1, 1, 1]);

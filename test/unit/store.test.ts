@@ -32,7 +32,6 @@ describe('Store', () => {
     expect(snapshot.accounts.get(DEFAULT_ACCOUNT)).toEqual({
       state: EMPTY_ACCOUNT,
       counters: ZERO,
-      table: null,
     });
   });
 
@@ -184,12 +183,10 @@ describe('Store', () => {
       expect(snapshot.accounts.get('acme')).toEqual({
         state: restored('WARNING'),
         counters: ZERO,
-        table: null,
       });
       expect(snapshot.accounts.get('default')).toEqual({
         state: EMPTY_ACCOUNT,
         counters: ZERO,
-        table: null,
       });
     });
 
@@ -273,7 +270,6 @@ describe('Store.remove', () => {
     expect(store.snapshot().accounts.get(DEFAULT_ACCOUNT)).toEqual({
       state: EMPTY_ACCOUNT,
       counters: ZERO,
-      table: null,
     });
   });
 });
