@@ -8,7 +8,11 @@ export default tseslint.config(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // One TypeScript program for every file: the root tsconfig.json includes src, test, bench and
+      // scripts with the same compiler options. `projectService` would build a second and third
+      // program for bench/ and scripts/ (they have a tsconfig.json of their own, for emitting),
+      // checking the sources they import again: a sixth of the lint's CPU time.
+      parserOptions: { project: ['./tsconfig.json'], tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
