@@ -10,7 +10,7 @@
 import * as fs from 'node:fs/promises';
 import { systemClock } from './clock.js';
 import { ConfigError, loadSettings } from './config.js';
-import { startExporter, type RunningExporter } from './exporter.js';
+import type { RunningExporter } from './exporter.js';
 import { exporterRuntime, packageVersion, shutDown } from './runtime.js';
 import { runSend } from './sender/send.js';
 import { runHealthcheck } from './healthcheck/healthcheck.js';
@@ -161,6 +161,11 @@ async function runExporter(args: string[]): Promise<number> {
   }
 
   try {
+    // Imported here, not above: the server (express, prom-client, TypeBox's compiler, …) is
+    // three quarters of a start's CPU time, and --help, --version, a usage or configuration
+    // mistake, `send` and `healthcheck` (a container's HEALTHCHECK runs it every few seconds)
+    // never need it.
+    const { startExporter } = await import('./exporter.js');
     exporter = await startExporter(deps);
   } catch (error) {
     // Files named by settings (web configuration, tokens, accounts) and the listen address are
