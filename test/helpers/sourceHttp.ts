@@ -12,36 +12,40 @@ export interface SourceAnswer {
  */
 export function sourceClient(localAddress: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: 8, localAddress });
+  const send = (method: 'GET' | 'POST', url: string, body: string): Promise<SourceAnswer> =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method,
+          agent,
+          headers:
+            method === 'GET'
+              ? {}
+              : {
+                  'content-type': 'application/json',
+                  'content-length': Buffer.byteLength(body),
+                },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              retryAfter: res.headers['retry-after'],
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
   return {
-    post(url: string, body: string): Promise<SourceAnswer> {
-      return new Promise((resolve, reject) => {
-        const req = request(
-          url,
-          {
-            method: 'POST',
-            agent,
-            headers: {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-            },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () =>
-              resolve({
-                status: res.statusCode ?? 0,
-                retryAfter: res.headers['retry-after'],
-                text: Buffer.concat(chunks).toString('utf8'),
-              }),
-            );
-            res.on('error', reject);
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
-    },
+    post: (url: string, body: string) => send('POST', url, body),
+    get: (url: string) => send('GET', url, ''),
     close: () => agent.destroy(),
   };
 }
