@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
- * `npm test`: every check, run side by side instead of one after another.
+ * `npm test`: every check, the static ones beside the tests instead of before them.
  *
- * The static checks (typecheck, lint, format:check) and `build` start at once; vitest starts as
- * soon as `build` has succeeded (tests run the built `dist/`: spawned exporters, the package
- * test). Most vitest files spend their time waiting on real processes (Prometheus, nginx,
- * chromium, the exporter), so on a 2-core machine the static checks fit in those waits instead
- * of adding their minute in front of the tests. (At a lower CPU priority they finished last, after
- * the tests, whenever anything else was running on the machine: same priority it is.)
+ * First `build` (emit only: typecheck checks the same files), because the tests run the built
+ * `dist/` (spawned exporters, the package test). Then vitest, and beside it the static checks
+ * one after another (lint, typecheck, format:check). Most vitest files spend part of their time
+ * waiting on real processes (Prometheus, nginx, chromium, the exporter), and one check at a time
+ * uses about one core, so on a 2-core machine the checks fill those waits and leave the tests at
+ * least a core; all three at once slowed the tests down more than they saved. (At a lower CPU
+ * priority instead, they finished last, after the tests, whenever anything else ran on the
+ * machine.)
  *
  * Each check is still its own npm script (`npm run lint` etc.) and runs to the end even when
  * another fails; every line of output is prefixed with the check's name, and a summary at the end
@@ -20,8 +22,8 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 
-/** Static checks: they read the sources only, so they need not wait for the build. */
-const STATIC = ['typecheck', 'lint', 'format:check'];
+/** Static checks, longest first: they read the sources only. */
+const STATIC = ['lint', 'typecheck', 'format:check'];
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const width = Math.max(...['build', 'vitest', ...STATIC].map((name) => name.length));
@@ -66,25 +68,31 @@ function run(name, command, args) {
 }
 
 // Ctrl-C reaches the children through the terminal; a SIGTERM (CI cancelling) is passed on.
-for (const signal of ['SIGTERM', 'SIGHUP']) {
+// Either way no further check starts.
+let cancelled = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
-    for (const child of children) child.kill(signal);
+    cancelled = true;
+    if (signal !== 'SIGINT') for (const child of children) child.kill(signal);
     process.exitCode = 1;
   });
 }
+const notRun = (name) => ({ name, ok: false, detail: 'not run', seconds: '0.0' });
 
 const vitestArgs = process.argv.slice(2);
 const started = performance.now();
-const statics = STATIC.map((script) => run(script, npm, ['run', '--silent', script]));
-// `--noCheck`: the build only emits; typecheck, beside it, checks every file it compiles (the root
-// tsconfig.json includes src/ with the same options), so vitest starts ~4 s sooner.
-const tests = run('build', npm, ['run', '--silent', 'build', '--', '--noCheck']).then(
-  async (build) => {
-    if (!build.ok) return [build, { name: 'vitest', ok: false, detail: 'not run', seconds: '0.0' }];
-    return [build, await run('vitest', npm, ['exec', '--', 'vitest', 'run', ...vitestArgs])];
-  },
-);
-const results = [...(await tests), ...(await Promise.all(statics))];
+// `--noCheck`: the build only emits; typecheck checks every file it compiles (the root
+// tsconfig.json includes src/ with the same options), so the tests start ~4 s sooner.
+const build = await run('build', npm, ['run', '--silent', 'build', '--', '--noCheck']);
+const tests =
+  build.ok && !cancelled
+    ? run('vitest', npm, ['exec', '--', 'vitest', 'run', ...vitestArgs])
+    : Promise.resolve(notRun('vitest'));
+const statics = [];
+for (const script of STATIC) {
+  statics.push(cancelled ? notRun(script) : await run(script, npm, ['run', '--silent', script]));
+}
+const results = [build, await tests, ...statics];
 
 const total = ((performance.now() - started) / 1000).toFixed(1);
 process.stdout.write(`\nnpm test: ${total} s\n`);

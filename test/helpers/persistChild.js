@@ -10,7 +10,7 @@
 // In the template, every "VERSION" is replaced by the version and every "STATUS" by its status.
 import * as fs from 'node:fs/promises';
 import process from 'node:process';
-import { setImmediate } from 'node:timers';
+import { setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { Persister } from '../../dist/persist/persister.js';
 import { writeFileAtomic } from '../../dist/persist/stateFile.js';
@@ -31,10 +31,13 @@ async function main([stateFile, templateFile, first]) {
     onFailure: () => {},
   });
   process.stdout.write('started\n');
+  // A new version every millisecond, less than a save takes (temp file, fsync, rename): saves
+  // follow each other back to back, and the process waits on the file system between versions
+  // instead of spinning (a setImmediate loop burnt twice the CPU for 5% more saves).
   for (;;) {
     v++;
     persister.schedule();
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
 
