@@ -6,9 +6,10 @@ import type { Logger } from './logger.js';
 import type { RejectReason } from './metrics/rejectReasons.js';
 import type { SelfMetrics } from './metrics/selfMetrics.js';
 import type { AccountState } from './state/account.js';
-import type { Outcome } from './state/reduce.js';
-import { rowsIn } from './state/sidTable.js';
-import type { Store } from './state/store.js';
+import type { Outcome, PreparedTable } from './state/reduce.js';
+import { heartbeatTableInSteps, rowsIn } from './state/sidTable.js';
+import { tableOf, type Store } from './state/store.js';
+import { runInSteps } from './steps.js';
 
 export interface IngestDeps {
   readonly validator: HeartbeatValidator;
@@ -43,11 +44,14 @@ export const STEPPED_INGEST_BYTES = 1_000_000;
 /**
  * The heartbeat pipeline without HTTP: decode → validate → read the clock once → apply →
  * schedule a save. Nothing here waits on I/O. A large body (over STEPPED_INGEST_BYTES; a 10 MB
- * one takes a few hundred milliseconds) gives the event loop a turn between the three steps, so
- * a scrape that arrives meanwhile waits for one step, not for all of them; a small one runs
- * straight through. (Parsing large bodies in a worker thread was tried and measured: it kept
- * scrapes from waiting out the parse, but the hand-over made the acknowledgement about 45% slower
- * and the worker's heap cost some 140 MB of RSS; see the README's Performance section.)
+ * one takes about half a second of work) is decoded and checked in pieces
+ * (heartbeat/piecewiseParse.ts) and its per-SID table built in steps of TABLE_ROWS_PER_STEP
+ * rows, with a turn of the event loop between steps, so a scrape that arrives meanwhile waits
+ * for one step (tens of milliseconds), not for all of it; the store changes only at the end, in
+ * one step. A small body runs straight through. (Parsing large bodies in a worker thread was
+ * tried and measured: it kept scrapes from waiting out the parse, but the hand-over made the
+ * acknowledgement about 45% slower and the worker's heap cost some 140 MB of RSS; see the
+ * README's Performance section.)
  */
 export async function ingestHeartbeat(
   deps: IngestDeps,
@@ -63,10 +67,12 @@ export async function ingestHeartbeat(
     stepped ? yieldTurn : undefined,
   );
   if (!parsed.ok) return { ok: false, status: 400, reason: parsed.reason, detail: parsed.detail };
-  if (stepped) await yieldTurn();
   const { heartbeat, repairs } = parsed;
+  const prepared = stepped
+    ? await prepareTable(deps.store, account, heartbeat, yieldTurn)
+    : undefined;
   const now = deps.clock.now();
-  const result = deps.store.apply(account, heartbeat, now);
+  const result = deps.store.apply(account, heartbeat, now, prepared);
   if (!result.accepted) {
     return result.reason === 'future_timestamp'
       ? {
@@ -87,6 +93,27 @@ export async function ingestHeartbeat(
   deps.afterHeartbeat();
   logChange(deps.logger, account, result.outcome, result.previous, result.next);
   return { ok: true, outcome: result.outcome, receivedMs: now, heartbeat, repairs };
+}
+
+/** Rows of a large heartbeat's table built per turn of the event loop. */
+export const TABLE_ROWS_PER_STEP = 20_000;
+
+/**
+ * Builds a large heartbeat's per-SID table in steps, against the account's table of now; the
+ * store uses it if that is still the account's table when the heartbeat is applied (another
+ * heartbeat for the account may have been applied meanwhile: then it builds its own, at once).
+ */
+async function prepareTable(
+  store: Store,
+  account: string,
+  heartbeat: Heartbeat,
+  yieldTurn: () => Promise<void>,
+): Promise<PreparedTable | undefined> {
+  if (heartbeat.status === 'PAYLOAD_TOO_LARGE') return undefined;
+  await yieldTurn();
+  const base = tableOf(store.snapshot().accounts.get(account));
+  const steps = heartbeatTableInSteps(heartbeat, base, TABLE_ROWS_PER_STEP);
+  return { base, table: await runInSteps(steps, yieldTurn) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Buffer } from 'node:buffer';
 import { instantToSeconds } from '../heartbeat/instant.js';
 import { DIRECTIONS, type Direction, type Heartbeat } from '../heartbeat/types.js';
+import { runToEnd, type Steps } from '../steps.js';
 
 /** Where an account's per-SID detail comes from (exotel_exophone_details_source). */
 export type DetailSource = 'heartbeat' | 'api';
@@ -138,6 +139,20 @@ export class RowLookup {
  * same list every few minutes, and sharing the table lets every consumer keep what it rendered.
  */
 export function heartbeatTable(heartbeat: Heartbeat, previous: SidTable | null): SidTable {
+  return runToEnd(heartbeatTableInSteps(heartbeat, previous, Infinity));
+}
+
+/**
+ * heartbeatTable in steps: pauses after every `rowsPerStep` rows of each pass, so ingest.ts can
+ * build the table of a 10 MB heartbeat (231,000 rows, some 0.15 s) over several turns of the
+ * event loop.
+ */
+export function* heartbeatTableInSteps(
+  heartbeat: Heartbeat,
+  previous: SidTable | null,
+  rowsPerStep: number,
+): Steps<SidTable> {
+  const pause = new Pacer(rowsPerStep);
   const startedAt = instantToSeconds(heartbeat.timestamp);
   const incomingRows = heartbeat.incoming.length;
   const columns = emptyColumns(incomingRows, incomingRows + heartbeat.outgoing.length, false);
@@ -151,10 +166,28 @@ export function heartbeatTable(heartbeat: Heartbeat, previous: SidTable | null):
       columns.phones[row] = heartbeat.phones.get(sid);
       const baseRow = before === null ? -1 : before.row(direction, sid, position);
       columns.since[row] = baseRow < 0 ? startedAt : (previous?.since[baseRow] ?? startedAt);
+      if (pause.due()) yield;
     }
   }
-  return finish(columns, previous, before);
+  return yield* finish(columns, previous, before, pause);
 }
+
+/** Counts rows and says when a step is done. */
+class Pacer {
+  private left: number;
+
+  constructor(private readonly rowsPerStep: number) {
+    this.left = rowsPerStep;
+  }
+
+  due(): boolean {
+    if (--this.left > 0) return false;
+    this.left = this.rowsPerStep;
+    return true;
+  }
+}
+
+const AT_ONCE = (): Pacer => new Pacer(Infinity);
 
 /** One row as an API poll or the state file gives it. */
 export interface TableRow {
@@ -183,7 +216,8 @@ export function tableFromRows(
       row++;
     }
   }
-  return finish(columns, previous, previous === null ? null : new RowLookup(previous));
+  const before = previous === null ? null : new RowLookup(previous);
+  return runToEnd(finish(columns, previous, before, AT_ONCE()));
 }
 
 /** The rows of one direction, as tableFromRows takes them. */
@@ -211,7 +245,7 @@ export function withSince(table: SidTable, since: (value: number) => number): Si
     alsoIncoming: table.alsoIncoming.slice(),
     statuses: table.statuses === null ? null : table.statuses.slice(),
   };
-  return finish(columns, null, null);
+  return runToEnd(finish(columns, null, null, AT_ONCE()));
 }
 
 let lastId = 0;
@@ -220,16 +254,21 @@ let lastId = 0;
  * Derives alsoIncoming (sharing the incoming row's SID string), describes the change against
  * `previous`, and returns `previous` itself when the rows are the same set.
  */
-function finish(
+function* finish(
   columns: MutableColumns,
   previous: SidTable | null,
   before: RowLookup | null,
-): SidTable {
+  pause: Pacer,
+): Steps<SidTable> {
   const { incomingRows, sids } = columns;
   if (sids.length > incomingRows) {
     const incoming = new Map<string, number>();
-    for (let row = 0; row < incomingRows; row++) incoming.set(sids[row] ?? '', row);
+    for (let row = 0; row < incomingRows; row++) {
+      incoming.set(sids[row] ?? '', row);
+      if (pause.due()) yield;
+    }
     for (let row = incomingRows; row < sids.length; row++) {
+      if (pause.due()) yield;
       const incomingRow = incoming.get(sids[row] ?? '');
       if (incomingRow === undefined) continue;
       columns.alsoIncoming[row] = 1;
@@ -237,9 +276,12 @@ function finish(
     }
   }
   const source: DetailSource = columns.statuses === null ? 'heartbeat' : 'api';
-  const runs = previous === null ? null : sameRuns(columns, previous);
+  const runs = previous === null ? null : yield* sameRuns(columns, previous, pause);
   if (previous !== null && runs !== null && before !== null) {
-    if (coversAll(runs, columns, previous, source) || sameRowSet(columns, source, before)) {
+    if (
+      coversAll(runs, columns, previous, source) ||
+      (yield* sameRowSet(columns, source, before, pause))
+    ) {
       return previous;
     }
   }
@@ -291,7 +333,12 @@ function coversAll(runs: Uint32Array, table: Columns, base: SidTable, source: De
 }
 
 /** The same rows as the looked-up table, in any order (each SID is listed once per direction). */
-function sameRowSet(table: Columns, source: DetailSource, before: RowLookup): boolean {
+function* sameRowSet(
+  table: Columns,
+  source: DetailSource,
+  before: RowLookup,
+  pause: Pacer,
+): Steps<boolean> {
   const base = before.table;
   if (table.sids.length !== base.rows || table.incomingRows !== base.incomingRows) return false;
   if (source !== base.source) return false;
@@ -300,6 +347,7 @@ function sameRowSet(table: Columns, source: DetailSource, before: RowLookup): bo
     const position = incoming ? row : row - table.incomingRows;
     const baseRow = before.row(incoming ? 'incoming' : 'outgoing', table.sids[row] ?? '', position);
     if (baseRow < 0 || !sameRow(table, row, base, baseRow)) return false;
+    if (pause.due()) yield;
   }
   return true;
 }
@@ -309,7 +357,7 @@ export function listedBefore(table: SidTable, row: number): boolean {
   return table.alsoIncoming[row] === 1;
 }
 
-function sameRuns(table: Columns, base: Columns): Uint32Array {
+function* sameRuns(table: Columns, base: Columns, pause: Pacer): Steps<Uint32Array> {
   const runs: number[] = [];
   const rows = table.sids.length;
   const baseRows = base.sids.length;
@@ -325,6 +373,7 @@ function sameRuns(table: Columns, base: Columns): Uint32Array {
         runs.push(runStart, runStart - from + baseFrom, row - runStart);
         runStart = -1;
       }
+      if (pause.due()) yield;
     }
     if (runStart >= 0) runs.push(runStart, runStart - from + baseFrom, to - runStart);
   }
@@ -372,11 +421,7 @@ export function replayRows(
   out: RowSink,
   render: (row: number) => string,
 ): Uint32Array {
-  const steps = replayRowsInSteps(table, previous, out, render, Infinity);
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return step.value;
-  }
+  return runToEnd(replayRowsInSteps(table, previous, out, render, Infinity));
 }
 
 /**
