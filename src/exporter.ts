@@ -17,11 +17,12 @@ import { ScrapeRenderer } from './metrics/scrape.js';
 import { createSelfMetrics, type BuildInfo, type SelfMetrics } from './metrics/selfMetrics.js';
 import { Persister } from './persist/persister.js';
 import { restoreState } from './persist/restoreState.js';
-import { StateEncoder } from './persist/stateEncoder.js';
+import { ENCODE_ROWS_PER_STEP, StateEncoder } from './persist/stateEncoder.js';
 import { asError, writeFileAtomic, type StateFs } from './persist/stateFile.js';
 import { dueForExpiry, type ExpiryReason, type ExpirySettings } from './state/expiry.js';
 import { sweepForever, sweepIntervalMs } from './state/expirySweep.js';
 import { Store } from './state/store.js';
+import { nextTurn, runInSteps } from './steps.js';
 import { guardConnections } from './http/connectionLimit.js';
 import { RecentHeartbeats } from './status/recentHeartbeats.js';
 import { LiveSecurity } from './http/security.js';
@@ -81,7 +82,12 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     stateFile === null
       ? null
       : new Persister({
-          serialize: () => encoder.encode(store.snapshot().accounts),
+          // In steps: the first save after a 10 MB heartbeat encodes 462,000 items.
+          serialize: () =>
+            runInSteps(
+              encoder.encodeInSteps(store.snapshot().accounts, ENCODE_ROWS_PER_STEP),
+              nextTurn,
+            ),
           write: (data) => writeFileAtomic(deps.fs, stateFile, data),
           clock,
           logger,

@@ -9,7 +9,7 @@ import type { AccountState } from './state/account.js';
 import type { Outcome, PreparedTable } from './state/reduce.js';
 import { heartbeatTableInSteps, rowsIn } from './state/sidTable.js';
 import { tableOf, type Store } from './state/store.js';
-import { runInSteps } from './steps.js';
+import { nextTurn, runInSteps } from './steps.js';
 
 export interface IngestDeps {
   readonly validator: HeartbeatValidator;
@@ -114,16 +114,6 @@ async function prepareTable(
   const base = tableOf(store.snapshot().accounts.get(account));
   const steps = heartbeatTableInSteps(heartbeat, base, TABLE_ROWS_PER_STEP);
   return { base, table: await runInSteps(steps, yieldTurn) };
-}
-
-/**
- * Resolves after the event loop has polled for I/O, so requests that arrived meanwhile are read
- * and served first. One setImmediate is not enough: called from an I/O callback (the body's last
- * chunk), it runs in the same loop iteration's check phase, before the next poll. The second,
- * queued during the check phase, runs in the next iteration, after its poll.
- */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 function logChange(

@@ -21,3 +21,13 @@ export async function runInSteps<T>(steps: Steps<T>, between: () => Promise<void
     await between();
   }
 }
+
+/**
+ * Resolves after the event loop has polled for I/O, so requests that arrived meanwhile are read
+ * and served first. One setImmediate is not enough: called from an I/O callback (a request
+ * body's last chunk), it runs in the same loop iteration's check phase, before the next poll.
+ * The second, queued during the check phase, runs in the next iteration, after its poll.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
