@@ -82,20 +82,31 @@ function isSid(value: unknown): value is string {
   return typeof value === 'string' && SID_REGEX.test(value);
 }
 
-/** An affected list given in parts (piecewiseParse.ts): the same rules as `affected`. */
+/**
+ * An affected list given in parts (piecewiseParse.ts): the same rules as `affected`. The parts
+ * are kept as JSON.parse made them and joined once at the end; a Set, whose iteration order is
+ * first appearance, gives the list only when a SID came twice.
+ */
 export class SidList {
   private readonly seen = new Set<string>();
-  readonly sids: string[] = [];
+  private readonly parts: (readonly string[])[] = [];
+  private listed = 0;
 
   /** False at the first element that is not a SID. */
   add(part: readonly unknown[]): boolean {
+    const seen = this.seen;
     for (const sid of part) {
       if (!isSid(sid)) return false;
-      if (this.seen.has(sid)) continue;
-      this.seen.add(sid);
-      this.sids.push(sid);
+      seen.add(sid);
     }
+    this.parts.push(part as readonly string[]);
+    this.listed += part.length;
     return true;
+  }
+
+  get sids(): readonly string[] {
+    if (this.seen.size !== this.listed) return [...this.seen];
+    return this.parts.length === 1 ? (this.parts[0] ?? []) : ([] as string[]).concat(...this.parts);
   }
 }
 
@@ -104,7 +115,7 @@ function phonesOf(value: unknown): Map<string, string> | null {
   const phones = new Map<string, string>();
   if (value === undefined || value === null) return phones;
   if (!isObject(value)) return null;
-  return addPhones(phones, value, false) ? phones : null;
+  return addPhones(phones, value, false) < 0 ? null : phones;
 }
 
 /**
@@ -115,23 +126,30 @@ function phonesOf(value: unknown): Map<string, string> | null {
  * this loop's time), and a JSON object has no inherited enumerable keys for it to find.
  *
  * `inParts`: the object is given in parts, so a SID may come again in a later part, where
- * JSON.parse of the whole would have kept only the last entry; a SID that already has a phone
- * then refuses the part (the caller falls back to parsing the whole body).
+ * JSON.parse of the whole would have kept only the last entry. A later entry without a phone
+ * refuses the part here; a later one with a phone is counted (the caller compares the count with
+ * the map's size) — either way the caller falls back to parsing the whole body.
+ *
+ * Returns how many entries had a phone, or -1 at the first bad entry.
  */
 export function addPhones(
   phones: Map<string, string>,
   value: Record<string, unknown>,
   inParts: boolean,
-): boolean {
+): number {
+  let withPhone = 0;
   for (const sid in value) {
-    if (!SID_REGEX.test(sid)) return false;
-    if (inParts && phones.has(sid)) return false;
+    if (!SID_REGEX.test(sid)) return -1;
     const entry = value[sid];
-    if (!isObject(entry)) return false;
+    if (!isObject(entry)) return -1;
     const phone = entry['phone_number'];
-    if (phone === undefined) continue;
-    if (typeof phone !== 'string' || !PHONE_REGEX.test(phone)) return false;
+    if (phone === undefined) {
+      if (inParts && phones.has(sid)) return -1;
+      continue;
+    }
+    if (typeof phone !== 'string' || !PHONE_REGEX.test(phone)) return -1;
     phones.set(sid, phone);
+    withPhone++;
   }
-  return true;
+  return withPhone;
 }

@@ -36,7 +36,7 @@ class NotPiecewise extends Error {}
  *
  * It returns the same heartbeat as JSON.parse + validateFast would, or null — for anything it
  * is not sure of (invalid JSON anywhere, a repair needed, a refused field, a list member given
- * twice, a SID given twice across pieces) — and the caller then takes the whole-body path, which
+ * twice, a SID given twice in `data`) — and the caller then takes the whole-body path, which
  * decides and names the problem. A differential property test holds the two together.
  */
 export function* parseInPieces(
@@ -60,6 +60,7 @@ function* pieces(
   const members = new Map<string, unknown>();
   const lists = { incoming_affected: new SidList(), outgoing_affected: new SidList() };
   const phones = new Map<string, string>();
+  let phonesSet = 0;
   const piecewise = new Set<string>();
   cursor.expect(OPEN_BRACE);
   if (cursor.peek() === CLOSE_BRACE) return null; // {}: the whole-body path names what is missing
@@ -76,12 +77,17 @@ function* pieces(
       if (array === (key === 'data')) return null; // the wrong kind of container: refused
       for (const piece of cursor.elements(pieceChars)) {
         const parsed = JSON.parse(array ? `[${piece}]` : `{${piece}}`) as unknown;
-        const ok = array
-          ? lists[key as keyof typeof lists].add(parsed as unknown[])
-          : addPhones(phones, parsed as Record<string, unknown>, true);
-        if (!ok) return null;
+        if (array) {
+          if (!lists[key as keyof typeof lists].add(parsed as unknown[])) return null;
+        } else {
+          const added = addPhones(phones, parsed as Record<string, unknown>, true);
+          if (added < 0) return null;
+          phonesSet += added;
+        }
         yield;
       }
+      // A SID given twice with a phone, in two pieces: JSON.parse would keep only the last.
+      if (phones.size !== phonesSet) return null;
     } else {
       members.set(key, JSON.parse(cursor.value()) as unknown);
     }
@@ -101,7 +107,7 @@ function* pieces(
   if (!piecewise.has('data')) {
     const data = members.get('data');
     if (data !== undefined && data !== null) {
-      if (!isObject(data) || !addPhones(phones, data, false)) return null;
+      if (!isObject(data) || addPhones(phones, data, false) < 0) return null;
     }
   }
   return withLists(head, incoming, outgoing, phones);
