@@ -82,12 +82,13 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     stateFile === null
       ? null
       : new Persister({
-          // In steps: the first save after a 10 MB heartbeat encodes 462,000 items.
-          serialize: () =>
-            runInSteps(
-              encoder.encodeInSteps(store.snapshot().accounts, ENCODE_ROWS_PER_STEP),
-              nextTurn,
-            ),
+          // After the new state's render (a scrape waits for that one), and in steps: the first
+          // save after a 10 MB heartbeat encodes 462,000 items.
+          serialize: async () => {
+            await scrape.settled();
+            const steps = encoder.encodeInSteps(store.snapshot().accounts, ENCODE_ROWS_PER_STEP);
+            return runInSteps(steps, nextTurn);
+          },
           write: (data) => writeFileAtomic(deps.fs, stateFile, data),
           clock,
           logger,

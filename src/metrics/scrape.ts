@@ -55,6 +55,11 @@ export class ScrapeRenderer {
     this.versions = new VersionRenderer(store, options, slicing);
   }
 
+  /** See VersionRenderer.settled: resolves once the store's current version is rendered. */
+  settled(): Promise<void> {
+    return this.versions.settled();
+  }
+
   /** The store changed: start rendering the new version now rather than at the next scrape. */
   versionChanged(): void {
     this.versions.versionChanged();
