@@ -1,4 +1,5 @@
 import type { Steps } from '../steps.js';
+import { PHONE_PATTERN, SID_PATTERN } from './labelSafe.js';
 import {
   addPhones,
   affected,
@@ -11,6 +12,22 @@ import {
 
 /** Characters of a large list parsed and checked per step (about 10–20 ms of work). */
 export const PIECE_CHARS = 512 * 1024;
+
+/** `data` entries read per step by the entry pattern (about 10 ms of work). */
+const ENTRIES_PER_STEP = 20_000;
+
+/**
+ * One `data` entry as Exotel writes it, `"<sid>":{"phone_number":"<E.164>"}` and the `,` or `}`
+ * after it, with any JSON whitespace: the SID and phone patterns are labelSafe.ts's, so a match
+ * is an entry fastValidate.ts accepts. Anything else (another field, an escape) does not match,
+ * and the rest of `data` is parsed in pieces with JSON.parse instead.
+ */
+const GAP = '[ \\t\\n\\r]*';
+const ENTRY = new RegExp(
+  `${GAP}"(${SID_PATTERN.slice(1, -1)})"${GAP}:${GAP}\\{${GAP}"phone_number"${GAP}:${GAP}` +
+    `"(${PHONE_PATTERN.slice(1, -1)})"${GAP}\\}${GAP}([,}])`,
+  'y',
+);
 
 /** The members whose values are cut into pieces; any other member is parsed whole. */
 const LISTS = new Set(['incoming_affected', 'outgoing_affected', 'data']);
@@ -75,7 +92,19 @@ function* pieces(
       piecewise.add(key);
       const array = open === OPEN_BRACKET;
       if (array === (key === 'data')) return null; // the wrong kind of container: refused
-      for (const piece of cursor.elements(pieceChars)) {
+      // Inside `data`, the entries Exotel writes are read straight from the text, without
+      // building objects; from the first other one on, the rest is parsed in pieces.
+      let close: number | undefined;
+      let read = false;
+      if (!array) {
+        cursor.position++;
+        close = CLOSE_BRACE;
+        const entries = yield* cursor.phoneEntries(phones);
+        phonesSet += entries.read;
+        read = entries.closed;
+      }
+      const pieces = read ? [] : cursor.elements(pieceChars, close);
+      for (const piece of pieces) {
         const parsed = JSON.parse(array ? `[${piece}]` : `{${piece}}`) as unknown;
         if (array) {
           if (!lists[key as keyof typeof lists].add(parsed as unknown[])) return null;
@@ -86,7 +115,7 @@ function* pieces(
         }
         yield;
       }
-      // A SID given twice with a phone, in two pieces: JSON.parse would keep only the last.
+      // A SID given twice with a phone: JSON.parse would have kept only the last.
       if (phones.size !== phonesSet) return null;
     } else {
       members.set(key, JSON.parse(cursor.value()) as unknown);
@@ -183,16 +212,41 @@ class Cursor {
   }
 
   /**
+   * Reads `data` entries with the ENTRY pattern into `phones` from the cursor (just inside the
+   * object, or after an entry's comma), pausing every ENTRIES_PER_STEP, up to the first entry it
+   * does not match or the object's `}`; the cursor is then after the last entry read (after its
+   * `,` or `}`). Returns how many entries it read, and whether the object's `}` was read.
+   */
+  *phoneEntries(phones: Map<string, string>): Steps<{ read: number; closed: boolean }> {
+    const text = this.text;
+    let read = 0;
+    for (;;) {
+      // Set before every use: another heartbeat's steps may have used the pattern meanwhile.
+      ENTRY.lastIndex = this.position;
+      const match = ENTRY.exec(text);
+      if (match === null) return { read, closed: false };
+      phones.set(match[1] ?? '', match[2] ?? '');
+      this.position = ENTRY.lastIndex;
+      read++;
+      if (match[3] === '}') return { read, closed: true };
+      if (read % ENTRIES_PER_STEP === 0) yield;
+    }
+  }
+
+  /**
    * The elements of the array or object at the cursor, as pieces of whole elements (the text
    * between its brackets cut at top-level commas, each piece at least `pieceChars` long but the
    * last). A cut comma must be followed by an element, which the next piece's parse checks; only
    * a comma before the closing bracket (`[1,]`) would leave an empty last piece, so that is
-   * refused here.
+   * refused here. With `close`, the cursor is already inside the container (after its opening
+   * bracket or an element's comma) and `close` is its closing bracket.
    */
-  *elements(pieceChars: number): Generator<string, void, void> {
+  *elements(pieceChars: number, close?: number): Generator<string, void, void> {
     const text = this.text;
-    const close = text.charCodeAt(this.position) === OPEN_BRACKET ? CLOSE_BRACKET : CLOSE_BRACE;
-    this.position++;
+    if (close === undefined) {
+      close = text.charCodeAt(this.position) === OPEN_BRACKET ? CLOSE_BRACKET : CLOSE_BRACE;
+      this.position++;
+    }
     let start = this.position;
     let depth = 0;
     for (;;) {

@@ -155,12 +155,31 @@ describe('parseInPieces against the whole body', () => {
     }
   });
 
+  const head = '"timestamp":"2018-08-22T15:19:23Z","status_type":"WARNING"';
+
+  it('reads Exotel-written data entries by pattern and parses the rest, with the same result', () => {
+    for (const data of [
+      '{"a":{"phone_number":"+12"},"b":{"phone_number":"+13","x":1},"c":{"phone_number":"+14"}}',
+      '{ "a" : { "phone_number" : "+12" } ,\n "b":{}}',
+      '{"a":{"phone_number":"+12"}}',
+      '{}',
+    ]) {
+      const text = `{${head},"incoming_affected":["a"],"data":${data}}`;
+      for (const pieceChars of [1, 100]) {
+        const pieces = runToEnd(parseInPieces(text, true, pieceChars));
+        expect(pieces).not.toBeNull();
+        expect(pieces?.heartbeat).toEqual(whole(text, true)?.heartbeat);
+      }
+    }
+  });
+
   it('defers a trailing comma, a repeated member and a SID given twice', () => {
-    const head = '"timestamp":"2018-08-22T15:19:23Z","status_type":"WARNING"';
     for (const text of [
       `{${head},"incoming_affected":["a","b",]}`,
       `{${head},"incoming_affected":["a"],"incoming_affected":["b"]}`,
       `{${head},"data":{"a":{"phone_number":"+12"},"b":{},"a":{}}}`,
+      `{${head},"data":{"a":{"phone_number":"+12"},"a":{"phone_number":"+13"}}}`,
+      `{${head},"data":{"a":{"phone_number":"+12"},}}`,
     ]) {
       expect(runToEnd(parseInPieces(text, true, 1))).toBeNull();
     }
