@@ -25,7 +25,7 @@ const ENTRIES_PER_STEP = 20_000;
 const GAP = '[ \\t\\n\\r]*';
 const ENTRY = new RegExp(
   `${GAP}"(${SID_PATTERN.slice(1, -1)})"${GAP}:${GAP}\\{${GAP}"phone_number"${GAP}:${GAP}` +
-    `"(${PHONE_PATTERN.slice(1, -1)})"${GAP}\\}${GAP}([,}])`,
+    `("${PHONE_PATTERN.slice(1, -1)}")${GAP}\\}${GAP}([,}])`,
   'y',
 );
 
@@ -220,16 +220,30 @@ class Cursor {
   *phoneEntries(phones: Map<string, string>): Steps<{ read: number; closed: boolean }> {
     const text = this.text;
     let read = 0;
+    let sids: string[] = [];
+    let quoted: string[] = [];
     for (;;) {
       // Set before every use: another heartbeat's steps may have used the pattern meanwhile.
       ENTRY.lastIndex = this.position;
       const match = ENTRY.exec(text);
-      if (match === null) return { read, closed: false };
-      phones.set(match[1] ?? '', match[2] ?? '');
-      this.position = ENTRY.lastIndex;
-      read++;
-      if (match[3] === '}') return { read, closed: true };
-      if (read % ENTRIES_PER_STEP === 0) yield;
+      const closed = match?.[3] === '}';
+      if (match !== null) {
+        sids.push(match[1] ?? '');
+        quoted.push(match[2] ?? '');
+        this.position = ENTRY.lastIndex;
+        read++;
+      }
+      if (match === null || closed || sids.length === ENTRIES_PER_STEP) {
+        // A captured substring of 13 characters or more is a view into the whole body text and
+        // would keep it alive as long as the table keeps the phone number: the numbers are
+        // parsed back from their quoted text, which makes fresh strings, one call per step.
+        const numbers = JSON.parse(`[${quoted.join(',')}]`) as string[];
+        sids.forEach((sid, index) => phones.set(sid, numbers[index] ?? ''));
+        if (match === null || closed) return { read, closed };
+        sids = [];
+        quoted = [];
+        yield;
+      }
     }
   }
 

@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBody } from '../../src/heartbeat/decode.js';
@@ -171,6 +173,31 @@ describe('parseInPieces against the whole body', () => {
         expect(pieces?.heartbeat).toEqual(whole(text, true)?.heartbeat);
       }
     }
+  });
+
+  it('keeps nothing of the body text alive through the phone numbers it reads', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const kept: unknown[] = [];
+    for (let copy = 0; copy < 10; copy++) {
+      // 5 MB of padding in a member nobody reads, then 13-character phone numbers: a substring
+      // of 13 characters or more can be a view into the whole text.
+      const padding = `"${'x'.repeat(5_000_000)}${copy}"`;
+      const data = Array.from(
+        { length: 50 },
+        (_, i) => `"s${i}":{"phone_number":"+9179300610${10 + i}"}`,
+      );
+      const text = `{${head},"pad":${padding},"incoming_affected":["s1"],"data":{${data.join(',')}}}`;
+      const pieces = runToEnd(parseInPieces(text, true));
+      expect(pieces?.heartbeat.phones.get('s1')).toBe('+917930061011');
+      kept.push(pieces?.heartbeat.phones);
+    }
+    gc();
+    // Ten bodies' text would be 50 MB.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(10_000_000);
+    expect(kept).toHaveLength(10);
   });
 
   it('defers a trailing comma, a repeated member and a SID given twice', () => {
