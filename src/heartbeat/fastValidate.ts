@@ -24,11 +24,11 @@ export function validateFast(value: unknown, allowRepairs: boolean): FastResult 
   if (!isObject(value)) return null;
   const head = headOf(value['timestamp'], value['status_type'], allowRepairs);
   if (head === null) return null;
-  const incoming = affected(value['incoming_affected']);
+  const incoming = affectedIndexed(value['incoming_affected']);
   const outgoing = affected(value['outgoing_affected']);
   const phones = phonesOf(value['data']);
   if (incoming === null || outgoing === null || phones === null) return null;
-  return withLists(head, incoming, outgoing, phones);
+  return withLists(head, incoming.sids, outgoing, phones, incoming.index);
 }
 
 /** What a heartbeat says besides its per-SID lists. */
@@ -54,9 +54,14 @@ export function withLists(
   incoming: readonly string[],
   outgoing: readonly string[],
   phones: Map<string, string>,
+  incomingIndex: ReadonlyMap<string, number> | null,
 ): FastResult {
+  const { timestamp, status } = head;
   return {
-    heartbeat: { timestamp: head.timestamp, status: head.status, incoming, outgoing, phones },
+    heartbeat:
+      incomingIndex === null
+        ? { timestamp, status, incoming, outgoing, phones }
+        : { timestamp, status, incoming, outgoing, phones, incomingIndex },
     repairedTimestamp: head.repairedTimestamp,
   };
 }
@@ -67,15 +72,30 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 
 /** `null`, `[]` and an absent key mean the same; duplicates count once, first appearance wins. */
 export function affected(value: unknown): readonly string[] | null {
-  if (value === undefined || value === null) return [];
+  return affectedIndexed(value)?.sids ?? null;
+}
+
+/** A list and each SID's position in it; no index when a SID came twice (rare). */
+export interface IndexedSids {
+  readonly sids: readonly string[];
+  readonly index: ReadonlyMap<string, number> | null;
+}
+
+/** `affected`, with the index it finds duplicates with. */
+export function affectedIndexed(value: unknown): IndexedSids | null {
+  if (value === undefined || value === null) return { sids: [], index: new Map() };
   if (!Array.isArray(value)) return null;
-  const seen = new Set<string>();
-  for (const sid of value as unknown[]) {
+  const index = new Map<string, number>();
+  const list = value as unknown[];
+  for (let position = 0; position < list.length; position++) {
+    const sid = list[position];
     if (!isSid(sid)) return null;
-    seen.add(sid);
+    index.set(sid, position);
   }
-  // Exotel lists each SID once, so the array itself usually is the answer.
-  return seen.size === value.length ? (value as string[]) : [...seen];
+  // Exotel lists each SID once, so the array itself usually is the answer. A SID listed twice
+  // was given its last position: the index is then no use.
+  if (index.size === list.length) return { sids: list as string[], index };
+  return { sids: [...index.keys()], index: null };
 }
 
 function isSid(value: unknown): value is string {
@@ -84,29 +104,33 @@ function isSid(value: unknown): value is string {
 
 /**
  * An affected list given in parts (piecewiseParse.ts): the same rules as `affected`. The parts
- * are kept as JSON.parse made them and joined once at the end; a Set, whose iteration order is
- * first appearance, gives the list only when a SID came twice.
+ * are kept as JSON.parse made them and joined once at the end; the index, whose iteration order
+ * is first appearance, gives the list only when a SID came twice.
  */
 export class SidList {
-  private readonly seen = new Set<string>();
+  private readonly index = new Map<string, number>();
   private readonly parts: (readonly string[])[] = [];
   private listed = 0;
 
   /** False at the first element that is not a SID. */
   add(part: readonly unknown[]): boolean {
-    const seen = this.seen;
-    for (const sid of part) {
+    const index = this.index;
+    const offset = this.listed;
+    for (let position = 0; position < part.length; position++) {
+      const sid = part[position];
       if (!isSid(sid)) return false;
-      seen.add(sid);
+      index.set(sid, offset + position);
     }
     this.parts.push(part as readonly string[]);
     this.listed += part.length;
     return true;
   }
 
-  get sids(): readonly string[] {
-    if (this.seen.size !== this.listed) return [...this.seen];
-    return this.parts.length === 1 ? (this.parts[0] ?? []) : ([] as string[]).concat(...this.parts);
+  get indexed(): IndexedSids {
+    if (this.index.size !== this.listed) return { sids: [...this.index.keys()], index: null };
+    const { parts } = this;
+    const sids = parts.length === 1 ? (parts[0] ?? []) : ([] as string[]).concat(...parts);
+    return { sids, index: this.index };
   }
 }
 

@@ -3,6 +3,7 @@ import { PHONE_PATTERN, SID_PATTERN } from './labelSafe.js';
 import {
   addPhones,
   affected,
+  affectedIndexed,
   headOf,
   isObject,
   SidList,
@@ -127,10 +128,10 @@ function* pieces(
   const head = headOf(members.get('timestamp'), members.get('status_type'), allowRepairs);
   if (head === null) return null;
   const incoming = piecewise.has('incoming_affected')
-    ? lists.incoming_affected.sids
-    : affected(members.get('incoming_affected'));
+    ? lists.incoming_affected.indexed
+    : affectedIndexed(members.get('incoming_affected'));
   const outgoing = piecewise.has('outgoing_affected')
-    ? lists.outgoing_affected.sids
+    ? lists.outgoing_affected.indexed.sids
     : affected(members.get('outgoing_affected'));
   if (incoming === null || outgoing === null) return null;
   if (!piecewise.has('data')) {
@@ -139,7 +140,7 @@ function* pieces(
       if (!isObject(data) || addPhones(phones, data, false) < 0) return null;
     }
   }
-  return withLists(head, incoming, outgoing, phones);
+  return withLists(head, incoming.sids, outgoing, phones, incoming.index);
 }
 
 /**

@@ -172,7 +172,7 @@ export function* heartbeatTableInSteps(
       if (pause.due()) yield;
     }
   }
-  return yield* finish(columns, previous, before, pause);
+  return yield* finish(columns, previous, before, pause, heartbeat.incomingIndex);
 }
 
 /** Counts rows and says when a step is done. */
@@ -262,13 +262,19 @@ function* finish(
   previous: SidTable | null,
   before: RowLookup | null,
   pause: Pacer,
+  /** The incoming SIDs' rows, when the caller has them (Heartbeat.incomingIndex). */
+  incomingIndex?: ReadonlyMap<string, number>,
 ): Steps<SidTable> {
   const { incomingRows, sids } = columns;
   if (sids.length > incomingRows) {
-    const incoming = new Map<string, number>();
-    for (let row = 0; row < incomingRows; row++) {
-      incoming.set(sids[row] ?? '', row);
-      if (pause.due()) yield;
+    let incoming = incomingIndex;
+    if (incoming === undefined) {
+      const built = new Map<string, number>();
+      for (let row = 0; row < incomingRows; row++) {
+        built.set(sids[row] ?? '', row);
+        if (pause.due()) yield;
+      }
+      incoming = built;
     }
     for (let row = incomingRows; row < sids.length; row++) {
       if (pause.due()) yield;

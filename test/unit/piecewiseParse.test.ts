@@ -8,6 +8,7 @@ import { parseHeartbeat } from '../../src/heartbeat/parseHeartbeat.js';
 import { parseInPieces } from '../../src/heartbeat/piecewiseParse.js';
 import { compileHeartbeatValidator } from '../../src/heartbeat/schema.js';
 import { runToEnd } from '../../src/steps.js';
+import { withoutIndex } from '../helpers/unit-heartbeats.js';
 
 /**
  * The piecewise path (a large body parsed and checked in pieces, piecewiseParse.ts) must give
@@ -127,7 +128,9 @@ describe('parseInPieces against the whole body', () => {
           expect(reference).not.toBeNull();
           // Maps compare by entries: a SID listed twice may take another place in the map, which
           // nothing reads in order.
-          expect(pieces.heartbeat).toEqual(reference?.heartbeat);
+          expect(withoutIndex(pieces.heartbeat)).toEqual(
+            reference === null ? null : withoutIndex(reference.heartbeat),
+          );
           expect(pieces.repairedTimestamp).toBe(reference?.repairedTimestamp);
         }),
         { numRuns: 4000 },

@@ -273,6 +273,10 @@ describe('the table built straight from a heartbeat', () => {
           for (; step.done !== true; step = steps.next()) pauses++;
           const reference = heartbeatTable(given, previous);
           const stepped = step.value;
+          // With the validator's index of the incoming SIDs, the same table again.
+          const incomingIndex = new Map(given.incoming.map((sid, position) => [sid, position]));
+          const indexed = heartbeatTable({ ...given, incomingIndex }, previous);
+          expect(indexed === previous).toBe(reference === previous);
           expect(stepped === previous).toBe(reference === previous);
           const columnsOf = (table: SidTable) => ({
             rows: table.rows,
@@ -287,6 +291,7 @@ describe('the table built straight from a heartbeat', () => {
             longestFirst: table.longestFirst(),
           });
           expect(columnsOf(stepped)).toEqual(columnsOf(reference));
+          expect(columnsOf(indexed)).toEqual(columnsOf(reference));
           // A pause at least every `per + 1` rows of the heartbeat's lists.
           expect(pauses).toBeGreaterThanOrEqual(Math.floor(reference.rows / (per + 1)));
           previous = reference;
