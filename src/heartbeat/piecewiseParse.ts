@@ -48,14 +48,16 @@ class NotPiecewise extends Error {}
 /**
  * A large heartbeat decoded and checked in pieces, yielding between them, so a scrape waits for
  * one piece (tens of milliseconds) rather than for JSON.parse and the check of a 10 MB body (about
- * 0.2 s each). One scan finds the top-level members and cuts the three per-SID lists at element
+ * 0.2 s each). One scan finds the top-level members and cuts the two affected lists at element
  * boundaries every `pieceChars` characters; each piece is parsed with JSON.parse, wrapped in the
- * list's brackets, and checked with fastValidate.ts's rules as it comes.
+ * list's brackets, and checked with fastValidate.ts's rules as it comes. The `data` entries are
+ * read with the ENTRY pattern, ENTRIES_PER_STEP at a time, and from the first entry it does not
+ * match on, in pieces like the lists.
  *
  * It returns the same heartbeat as JSON.parse + validateFast would, or null — for anything it
- * is not sure of (invalid JSON anywhere, a repair needed, a refused field, a list member given
- * twice, a SID given twice in `data`) — and the caller then takes the whole-body path, which
- * decides and names the problem. A differential property test holds the two together.
+ * is not sure of (invalid JSON anywhere, a repair needed, a refused field, a top-level member
+ * given twice, a SID given twice in `data`) — and the caller then takes the whole-body path,
+ * which decides and names the problem. A differential property test holds the two together.
  */
 export function* parseInPieces(
   text: string,
