@@ -68,7 +68,10 @@ export async function ingestHeartbeat(
   );
   if (!parsed.ok) return { ok: false, status: 400, reason: parsed.reason, detail: parsed.detail };
   const { heartbeat, repairs } = parsed;
-  const prepared = stepped
+  // A small heartbeat after a large one (an outage ending) builds its table against the large
+  // one, whose lookup map alone is 154,000 rows: in steps too.
+  const steppedTable = stepped || rowsOf(deps.store, account) > TABLE_ROWS_PER_STEP;
+  const prepared = steppedTable
     ? await prepareTable(deps.store, account, heartbeat, yieldTurn)
     : undefined;
   const now = deps.clock.now();
@@ -97,6 +100,10 @@ export async function ingestHeartbeat(
 
 /** Rows of a large heartbeat's table built per turn of the event loop. */
 export const TABLE_ROWS_PER_STEP = 20_000;
+
+function rowsOf(store: Store, account: string): number {
+  return tableOf(store.snapshot().accounts.get(account))?.rows ?? 0;
+}
 
 /**
  * Builds a large heartbeat's per-SID table in steps, against the account's table of now; the

@@ -111,20 +111,36 @@ export class RowLookup {
 
   /** The row of (direction, sid), or -1; `position` (within the direction) is tried first. */
   row(direction: Direction, sid: string, position = -1): number {
+    const guess = this.atPosition(direction, sid, position);
+    if (guess >= 0) return guess;
+    if (!this.mapped(direction)) runToEnd(this.mapInSteps(direction, AT_ONCE()));
+    return this.maps[direction === 'incoming' ? 0 : 1]?.get(sid) ?? -1;
+  }
+
+  /** The row of (direction, sid) if it is at `position` within the direction, else -1. */
+  atPosition(direction: Direction, sid: string, position: number): number {
     // Not rowRange: this runs once per row of a 231,000-row heartbeat, and its pair is garbage.
     const incoming = direction === 'incoming';
     const from = incoming ? 0 : this.table.incomingRows;
     const to = incoming ? this.table.incomingRows : this.table.rows;
     const guess = from + position;
-    if (position >= 0 && guess < to && this.table.sids[guess] === sid) return guess;
-    const index = incoming ? 0 : 1;
-    let map = this.maps[index];
-    if (map === null) {
-      map = new Map();
-      for (let row = from; row < to; row++) map.set(this.table.sids[row] ?? '', row);
-      this.maps[index] = map;
+    return position >= 0 && guess < to && this.table.sids[guess] === sid ? guess : -1;
+  }
+
+  /** Whether the direction's map is built, so a lookup that misses its position costs no more. */
+  mapped(direction: Direction): boolean {
+    return this.maps[direction === 'incoming' ? 0 : 1] !== null;
+  }
+
+  /** Builds the direction's map, pausing as `pause` says (154,000 rows take tens of ms). */
+  *mapInSteps(direction: Direction, pause: Pacer): Steps<void> {
+    const [from, to] = rowRange(this.table, direction);
+    const map = new Map<string, number>();
+    for (let row = from; row < to; row++) {
+      map.set(this.table.sids[row] ?? '', row);
+      if (pause.due()) yield;
     }
-    return map.get(sid) ?? -1;
+    this.maps[direction === 'incoming' ? 0 : 1] = map;
   }
 
   /** Any row of the SID (incoming first), or -1. */
@@ -167,7 +183,12 @@ export function* heartbeatTableInSteps(
       const sid = list[position] ?? '';
       columns.sids[row] = sid;
       columns.phones[row] = heartbeat.phones.get(sid);
-      const baseRow = before === null ? -1 : before.row(direction, sid, position);
+      let baseRow = before === null ? -1 : before.atPosition(direction, sid, position);
+      if (baseRow < 0 && before !== null) {
+        // A miss: the SID is new here or moved, which takes the map of the previous rows.
+        if (!before.mapped(direction)) yield* before.mapInSteps(direction, pause);
+        baseRow = before.row(direction, sid);
+      }
       columns.since[row] = baseRow < 0 ? startedAt : (previous?.since[baseRow] ?? startedAt);
       if (pause.due()) yield;
     }

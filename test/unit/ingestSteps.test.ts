@@ -103,6 +103,33 @@ describe('ingestHeartbeat steps', () => {
     ]);
   });
 
+  it('builds a small heartbeat’s table in steps when the account’s table is large', async () => {
+    const store = new Store({ maxAccounts: 10, futureToleranceSeconds: 300 });
+    const saved = { count: 0 };
+    await ingestHeartbeat(deps(store, saved), 'big', body(60_000, '2024-05-01T11:50:00Z'));
+    // The outage ends but for ten SIDs, which moved: their lookup needs the map of 60,000 rows.
+    const small = new TextEncoder().encode(
+      JSON.stringify({
+        timestamp: '2024-05-01T11:59:00Z',
+        status_type: 'WARNING',
+        incoming_affected: Array.from({ length: 10 }, (_, i) => `0${2030000000 + 100 * i}`),
+      }),
+    );
+    expect(small.length).toBeLessThan(STEPPED_INGEST_BYTES);
+    let turns = 0;
+    const result = await ingestHeartbeat(deps(store, saved), 'big', small, async () => {
+      turns++;
+      expect(store.snapshot().version).toBe(1);
+      await Promise.resolve();
+    });
+    expect(result).toMatchObject({ ok: true, outcome: 'applied' });
+    expect(turns).toBeGreaterThanOrEqual(60_000 / TABLE_ROWS_PER_STEP);
+    const table = tableOf(store.snapshot().accounts.get('big'));
+    expect(table?.rows).toBe(10);
+    // Streaks carried over from the large table.
+    expect(table?.since[9]).toBe(Date.parse('2024-05-01T11:50:00Z') / 1000);
+  });
+
   it('runs a small body straight through', async () => {
     const store = new Store({ maxAccounts: 10, futureToleranceSeconds: 300 });
     const saved = { count: 0 };
