@@ -1,4 +1,15 @@
 import type { Steps } from '../steps.js';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  isJsonWhitespace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from './jsonChars.js';
 import { PHONE_PATTERN, SID_PATTERN } from './labelSafe.js';
 import {
   addPhones,
@@ -32,15 +43,6 @@ const ENTRY = new RegExp(
 
 /** The members whose values are cut into pieces; any other member is parsed whole. */
 const LISTS = new Set(['incoming_affected', 'outgoing_affected', 'data']);
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 
 /** A failure of the piecewise path: the caller parses the whole body instead. */
 class NotPiecewise extends Error {}
@@ -195,6 +197,15 @@ class Cursor {
   /** The text of one member's value (JSON.parse checks it), ending before `,` or `}`. */
   value(): string {
     const start = this.position;
+    this.toDelimiter();
+    return this.text.slice(start, this.position);
+  }
+
+  /**
+   * Moves to the next `,`, `]` or `}` outside strings and nested containers, and returns it.
+   * Whether it is the right one there is for the caller (or JSON.parse) to say.
+   */
+  private toDelimiter(): number {
     const text = this.text;
     let depth = 0;
     for (;;) {
@@ -205,13 +216,12 @@ class Cursor {
         continue;
       }
       if (code === OPEN_BRACE || code === OPEN_BRACKET) depth++;
-      else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
-        if (depth === 0) break;
-        depth--;
-      } else if (code === COMMA && depth === 0) break;
+      else if (code === CLOSE_BRACE || code === CLOSE_BRACKET || code === COMMA) {
+        if (depth === 0) return code;
+        if (code !== COMMA) depth--;
+      }
       this.position++;
     }
-    return text.slice(start, this.position);
   }
 
   /**
@@ -265,35 +275,27 @@ class Cursor {
       this.position++;
     }
     let start = this.position;
-    let depth = 0;
     for (;;) {
-      const code = text.charCodeAt(this.position);
-      if (Number.isNaN(code)) throw new NotPiecewise();
-      if (code === QUOTE) {
-        this.skipString();
+      const code = this.toDelimiter();
+      if (code === COMMA) {
+        if (this.position - start >= pieceChars) {
+          const piece = text.slice(start, this.position);
+          start = this.position + 1;
+          this.position = start;
+          yield piece;
+        } else {
+          this.position++;
+        }
         continue;
       }
-      if (code === OPEN_BRACE || code === OPEN_BRACKET) depth++;
-      else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
-        if (depth === 0) {
-          if (code !== close) throw new NotPiecewise();
-          const last = text.slice(start, this.position);
-          if (start > 0 && text.charCodeAt(start - 1) === COMMA && last.trim() === '') {
-            throw new NotPiecewise();
-          }
-          this.position++;
-          yield last;
-          return;
-        }
-        depth--;
-      } else if (code === COMMA && depth === 0 && this.position - start >= pieceChars) {
-        const piece = text.slice(start, this.position);
-        this.position++;
-        start = this.position;
-        yield piece;
-        continue;
+      if (code !== close) throw new NotPiecewise();
+      const last = text.slice(start, this.position);
+      if (start > 0 && text.charCodeAt(start - 1) === COMMA && last.trim() === '') {
+        throw new NotPiecewise();
       }
       this.position++;
+      yield last;
+      return;
     }
   }
 
@@ -301,7 +303,7 @@ class Cursor {
     const text = this.text;
     for (;;) {
       const code = text.charCodeAt(this.position);
-      if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return;
+      if (!isJsonWhitespace(code)) return;
       this.position++;
     }
   }
