@@ -11,17 +11,10 @@ import { largestSidsWithin, Outage, TEN_MIB, TimestampSource } from './generate.
 import { measureIngest } from './measure/ingest.js';
 import { measureScrapeUnderLoad } from './measure/scrapeUnderLoad.js';
 import { INGEST_FLOOR_SCRIPT } from './paths.js';
-import { killAll, listeningPort, spawnTracked, TempRoot } from './processes.js';
+import { listeningPort, spawnTracked, TempRoot } from './processes.js';
+import { runStandalone } from './standalone.js';
 
-const temp = new TempRoot();
-process.on('exit', () => {
-  killAll();
-  temp.remove();
-});
-process.on('SIGINT', () => process.exit(130));
-process.on('SIGTERM', () => process.exit(143));
-
-async function main(): Promise<void> {
+async function main(temp: TempRoot): Promise<string[]> {
   const config = benchConfig(process.env['BENCH_QUICK'] === '1');
   const n10 = largestSidsWithin(TEN_MIB);
   const floor = spawnTracked('ingest floor', process.execPath, [INGEST_FLOOR_SCRIPT]);
@@ -62,13 +55,7 @@ async function main(): Promise<void> {
       `worst with the old state ${load.oldStateWorstMs.toFixed(0)} ms`,
     ...ctx.notes.map((note) => `note: ${note}`),
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return lines;
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`bench:latency failed: ${String(error)}\n`);
-    process.exit(1);
-  },
-);
+runStandalone('bench:latency', main);
