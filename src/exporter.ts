@@ -114,7 +114,11 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
       random: deps.random,
       logger,
       metrics: apiMetrics,
-      persist: () => persister?.schedule(),
+      // A poll that changed the store: save it and render it before the next scrape.
+      persist: () => {
+        persister?.schedule();
+        scrape.versionChanged();
+      },
     });
   };
   let apiAccounts = initial.accounts;
@@ -126,6 +130,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     selfMetrics.accountRemoved(reason);
     logger.info({ account, reason }, 'account removed');
     persister?.schedule();
+    scrape.versionChanged();
     fallback?.check();
     return true;
   };
@@ -248,6 +253,8 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
       const changed = await restoreState({ ...deps, stateFile, store, selfMetrics, webhookTokens });
       // What was dropped or clamped is saved now, so the file says what the exporter serves.
       if (changed) persister?.schedule();
+      // Rendered now, in slices if large, rather than by the first scrape, which would wait.
+      scrape.versionChanged();
     } catch (error) {
       // A STATE_FILE that is not ours to touch: stop (main.ts reports it and exits 2).
       await Promise.all([
