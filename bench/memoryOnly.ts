@@ -8,17 +8,10 @@ import type { BenchContext } from './context.js';
 import { readStartCommand } from './exporter.js';
 import { largestSidsWithin, Outage, TEN_MIB, TimestampSource } from './generate.js';
 import { measureMemory, mb } from './measure/memory.js';
-import { killAll, TempRoot } from './processes.js';
+import { TempRoot } from './processes.js';
+import { runStandalone } from './standalone.js';
 
-const temp = new TempRoot();
-process.on('exit', () => {
-  killAll();
-  temp.remove();
-});
-process.on('SIGINT', () => process.exit(130));
-process.on('SIGTERM', () => process.exit(143));
-
-async function main(): Promise<void> {
+async function main(temp: TempRoot): Promise<string[]> {
   const config = benchConfig(process.env['BENCH_QUICK'] === '1');
   const n10 = largestSidsWithin(TEN_MIB);
   const unused = new Outage(1);
@@ -50,17 +43,11 @@ async function main(): Promise<void> {
     `default caps, 10 MB: peak ${nullable(memory.capped.peakRss)}, rss ${nullable(memory.capped.rss)}`,
     ...ctx.notes.map((note) => `note: ${note}`),
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return lines;
 }
 
 function nullable(bytes: number | null): string {
   return bytes === null ? 'n/a' : mb(bytes);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`bench:memory failed: ${String(error)}\n`);
-    process.exit(1);
-  },
-);
+runStandalone('bench:memory', main);

@@ -17,11 +17,12 @@ import { ScrapeRenderer } from './metrics/scrape.js';
 import { createSelfMetrics, type BuildInfo, type SelfMetrics } from './metrics/selfMetrics.js';
 import { Persister } from './persist/persister.js';
 import { restoreState } from './persist/restoreState.js';
-import { StateEncoder } from './persist/stateEncoder.js';
+import { ENCODE_ROWS_PER_STEP, StateEncoder } from './persist/stateEncoder.js';
 import { asError, writeFileAtomic, type StateFs } from './persist/stateFile.js';
 import { dueForExpiry, type ExpiryReason, type ExpirySettings } from './state/expiry.js';
 import { sweepForever, sweepIntervalMs } from './state/expirySweep.js';
 import { Store } from './state/store.js';
+import { nextTurn, runInSteps } from './steps.js';
 import { guardConnections } from './http/connectionLimit.js';
 import { RecentHeartbeats } from './status/recentHeartbeats.js';
 import { LiveSecurity } from './http/security.js';
@@ -81,7 +82,13 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     stateFile === null
       ? null
       : new Persister({
-          serialize: () => encoder.encode(store.snapshot().accounts),
+          // After the new state's render (a scrape waits for that one), and in steps: the first
+          // save after a 10 MB heartbeat encodes 462,000 items.
+          serialize: async () => {
+            await scrape.settled();
+            const steps = encoder.encodeInSteps(store.snapshot().accounts, ENCODE_ROWS_PER_STEP);
+            return runInSteps(steps, nextTurn);
+          },
           write: (data) => writeFileAtomic(deps.fs, stateFile, data),
           clock,
           logger,
@@ -107,7 +114,11 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
       random: deps.random,
       logger,
       metrics: apiMetrics,
-      persist: () => persister?.schedule(),
+      // A poll that changed the store: save it and render it before the next scrape.
+      persist: () => {
+        persister?.schedule();
+        scrape.versionChanged();
+      },
     });
   };
   let apiAccounts = initial.accounts;
@@ -119,6 +130,7 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
     selfMetrics.accountRemoved(reason);
     logger.info({ account, reason }, 'account removed');
     persister?.schedule();
+    scrape.versionChanged();
     fallback?.check();
     return true;
   };
@@ -241,6 +253,8 @@ export async function startExporter(deps: ExporterDeps): Promise<RunningExporter
       const changed = await restoreState({ ...deps, stateFile, store, selfMetrics, webhookTokens });
       // What was dropped or clamped is saved now, so the file says what the exporter serves.
       if (changed) persister?.schedule();
+      // Rendered now, in slices if large, rather than by the first scrape, which would wait.
+      scrape.versionChanged();
     } catch (error) {
       // A STATE_FILE that is not ours to touch: stop (main.ts reports it and exits 2).
       await Promise.all([

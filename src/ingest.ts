@@ -6,9 +6,10 @@ import type { Logger } from './logger.js';
 import type { RejectReason } from './metrics/rejectReasons.js';
 import type { SelfMetrics } from './metrics/selfMetrics.js';
 import type { AccountState } from './state/account.js';
-import type { Outcome } from './state/reduce.js';
-import { rowsIn } from './state/sidTable.js';
-import type { Store } from './state/store.js';
+import type { Outcome, PreparedTable } from './state/reduce.js';
+import { heartbeatTableInSteps, rowsIn } from './state/sidTable.js';
+import { tableOf, type Store } from './state/store.js';
+import { nextTurn, runInSteps } from './steps.js';
 
 export interface IngestDeps {
   readonly validator: HeartbeatValidator;
@@ -43,11 +44,14 @@ export const STEPPED_INGEST_BYTES = 1_000_000;
 /**
  * The heartbeat pipeline without HTTP: decode → validate → read the clock once → apply →
  * schedule a save. Nothing here waits on I/O. A large body (over STEPPED_INGEST_BYTES; a 10 MB
- * one takes a few hundred milliseconds) gives the event loop a turn between the three steps, so
- * a scrape that arrives meanwhile waits for one step, not for all of them; a small one runs
- * straight through. (Parsing large bodies in a worker thread was tried and measured: it kept
- * scrapes from waiting out the parse, but the hand-over made the acknowledgement about 45% slower
- * and the worker's heap cost some 140 MB of RSS; see the README's Performance section.)
+ * one takes about half a second of work) is decoded and checked in pieces
+ * (heartbeat/piecewiseParse.ts) and its per-SID table built in steps of TABLE_ROWS_PER_STEP
+ * rows, with a turn of the event loop between steps, so a scrape that arrives meanwhile waits
+ * for one step (tens of milliseconds), not for all of it; the store changes only at the end, in
+ * one step. A small body runs straight through. (Parsing large bodies in a worker thread was
+ * tried and measured: it kept scrapes from waiting out the parse, but the hand-over made the
+ * acknowledgement about 45% slower and the worker's heap cost some 140 MB of RSS; see the
+ * README's Performance section.)
  */
 export async function ingestHeartbeat(
   deps: IngestDeps,
@@ -63,10 +67,15 @@ export async function ingestHeartbeat(
     stepped ? yieldTurn : undefined,
   );
   if (!parsed.ok) return { ok: false, status: 400, reason: parsed.reason, detail: parsed.detail };
-  if (stepped) await yieldTurn();
   const { heartbeat, repairs } = parsed;
+  // A small heartbeat after a large one (an outage ending) builds its table against the large
+  // one, whose lookup map alone is 154,000 rows: in steps too.
+  const steppedTable = stepped || rowsOf(deps.store, account) > TABLE_ROWS_PER_STEP;
+  const prepared = steppedTable
+    ? await prepareTable(deps.store, account, heartbeat, yieldTurn)
+    : undefined;
   const now = deps.clock.now();
-  const result = deps.store.apply(account, heartbeat, now);
+  const result = deps.store.apply(account, heartbeat, now, prepared);
   if (!result.accepted) {
     return result.reason === 'future_timestamp'
       ? {
@@ -89,14 +98,29 @@ export async function ingestHeartbeat(
   return { ok: true, outcome: result.outcome, receivedMs: now, heartbeat, repairs };
 }
 
+/** Rows of a large heartbeat's table built per turn of the event loop. */
+export const TABLE_ROWS_PER_STEP = 20_000;
+
+function rowsOf(store: Store, account: string): number {
+  return tableOf(store.snapshot().accounts.get(account))?.rows ?? 0;
+}
+
 /**
- * Resolves after the event loop has polled for I/O, so requests that arrived meanwhile are read
- * and served first. One setImmediate is not enough: called from an I/O callback (the body's last
- * chunk), it runs in the same loop iteration's check phase, before the next poll. The second,
- * queued during the check phase, runs in the next iteration, after its poll.
+ * Builds a large heartbeat's per-SID table in steps, against the account's table of now; the
+ * store uses it if that is still the account's table when the heartbeat is applied (another
+ * heartbeat for the account may have been applied meanwhile: then it builds its own, at once).
  */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+async function prepareTable(
+  store: Store,
+  account: string,
+  heartbeat: Heartbeat,
+  yieldTurn: () => Promise<void>,
+): Promise<PreparedTable | undefined> {
+  if (heartbeat.status === 'PAYLOAD_TOO_LARGE') return undefined;
+  await yieldTurn();
+  const base = tableOf(store.snapshot().accounts.get(account));
+  const steps = heartbeatTableInSteps(heartbeat, base, TABLE_ROWS_PER_STEP);
+  return { base, table: await runInSteps(steps, yieldTurn) };
 }
 
 function logChange(

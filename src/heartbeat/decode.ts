@@ -13,13 +13,9 @@ const BOM = [0xef, 0xbb, 0xbf] as const;
  * one more try with trailing commas removed. Errors never quote the body (V8's messages do).
  */
 export function decodeBody(body: Uint8Array, allowRepairs: boolean): DecodeResult {
-  // isUtf8 (simdutf) rejects what a fatal TextDecoder rejects (overlongs, surrogates, truncated
-  // sequences) about ten times faster on a 10 MB body; toString then cannot meet a bad byte.
-  if (!isUtf8(body))
+  const text = bodyText(body);
+  if (text === null)
     return { ok: false, reason: 'invalid_json', detail: 'body is not valid UTF-8' };
-  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const bom = body[0] === BOM[0] && body[1] === BOM[1] && body[2] === BOM[2];
-  const text = bytes.toString('utf8', bom ? BOM.length : 0);
   const strict = tryParse(text);
   if (strict.ok) return { ok: true, value: strict.value, repairedTrailingComma: false };
   if (allowRepairs) {
@@ -30,6 +26,16 @@ export function decodeBody(body: Uint8Array, allowRepairs: boolean): DecodeResul
     }
   }
   return { ok: false, reason: 'invalid_json', detail: strict.detail };
+}
+
+/** The body as text without a leading byte order mark, or null when it is not valid UTF-8. */
+export function bodyText(body: Uint8Array): string | null {
+  // isUtf8 (simdutf) rejects what a fatal TextDecoder rejects (overlongs, surrogates, truncated
+  // sequences) about ten times faster on a 10 MB body; toString then cannot meet a bad byte.
+  if (!isUtf8(body)) return null;
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const bom = body[0] === BOM[0] && body[1] === BOM[1] && body[2] === BOM[2];
+  return bytes.toString('utf8', bom ? BOM.length : 0);
 }
 
 function tryParse(text: string): { ok: true; value: unknown } | { ok: false; detail: string } {

@@ -1,4 +1,6 @@
-import { decodeBody } from './decode.js';
+import { bodyText, decodeBody } from './decode.js';
+import { runInSteps } from '../steps.js';
+import { parseInPieces } from './piecewiseParse.js';
 import type { HeartbeatValidator } from './schema.js';
 import type { Heartbeat, RepairKind } from './types.js';
 import { validateHeartbeat } from './validate.js';
@@ -13,8 +15,10 @@ export type ParseResult =
 
 /**
  * Bytes → a normalised Heartbeat, or why not: everything about a body that needs no state.
- * `between`, when given, is awaited between decoding and validating (ingest.ts gives the event
- * loop a turn there for a large body).
+ * `between`, when given (ingest.ts gives it for a large body, so a scrape can be served
+ * meanwhile), is awaited between the pieces the body is parsed and checked in
+ * (piecewiseParse.ts). A body that path is not sure of takes the whole-body path, which decides
+ * and names the problem.
  */
 export async function parseHeartbeat(
   body: Uint8Array,
@@ -22,9 +26,18 @@ export async function parseHeartbeat(
   allowRepairs: boolean,
   between?: () => Promise<void>,
 ): Promise<ParseResult> {
+  if (between !== undefined) {
+    const text = bodyText(body);
+    if (text !== null) {
+      const pieces = await runInSteps(parseInPieces(text, allowRepairs), between);
+      if (pieces !== null) {
+        const repairs: RepairKind[] = pieces.repairedTimestamp ? ['timestamp_suffix'] : [];
+        return { ok: true, heartbeat: pieces.heartbeat, repairs };
+      }
+    }
+  }
   const decoded = decodeBody(body, allowRepairs);
   if (!decoded.ok) return decoded;
-  if (between !== undefined) await between();
   const validated = validateHeartbeat(decoded.value, validator, allowRepairs);
   if (!validated.ok) return validated;
   const repairs: RepairKind[] = [];

@@ -1,3 +1,15 @@
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  isJsonWhitespace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from './jsonChars.js';
+
 /**
  * Removes commas that stand directly (whitespace aside) after a value and before `}` or `]`,
  * outside strings. The vendor's own examples carry such commas; nothing else is repaired (`[,]`,
@@ -30,15 +42,6 @@ export function repairTrailingCommas(text: string): string | null {
   return removed ? out + text.slice(copiedUpTo) : null;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-
 /** After `[`, `{`, `:`, a comma or the start of the text, a comma follows no value. */
 function endsValue(c: number): boolean {
   return c !== 0 && c !== OPEN_BRACE && c !== OPEN_BRACKET && c !== COLON && c !== COMMA;
@@ -49,8 +52,4 @@ function closesNext(text: string, from: number): boolean {
   while (j < text.length && isJsonWhitespace(text.charCodeAt(j))) j++;
   const next = text.charCodeAt(j);
   return next === CLOSE_BRACE || next === CLOSE_BRACKET;
-}
-
-function isJsonWhitespace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }

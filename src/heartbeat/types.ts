@@ -24,6 +24,11 @@ export interface Heartbeat {
   readonly outgoing: readonly string[];
   /** Phone numbers from `data`, by SID (entries without `phone_number` are absent). */
   readonly phones: ReadonlyMap<string, string>;
+  /**
+   * Each incoming SID's position in `incoming`, when the validator has it (it finds duplicates
+   * with it): the table build (state/sidTable.ts) then needs no index of its own.
+   */
+  readonly incomingIndex?: ReadonlyMap<string, number>;
 }
 
 /** The documented vendor quirks we repaired to accept a heartbeat. */

@@ -14,19 +14,30 @@ type Labels = readonly (readonly [string, string])[];
  */
 export interface ProjectionOptions extends SidSeriesLimits {
   /**
-   * false leaves the samples of the two per-SID families (PER_SID_FAMILIES) out: the scrape
-   * renderer splices in text it keeps per account (sidSeriesText.ts). Default true.
+   * false leaves the samples of the two per-SID families (PER_SID_FAMILY) out: the scrape
+   * renderer splices in the text it keeps per account (sidSeriesText.ts) where a family says
+   * `perSid`. Default true: the whole projection as samples, the reference the tests hold the
+   * spliced text to.
    */
   readonly perSidSamples?: boolean;
   /** Each account's share of the budget, when the caller has already divided it (sidQuotas). */
   readonly quotas?: ReadonlyMap<string, number>;
 }
 
-/** The families with one sample per kept (SID, direction) pair, in exposition order. */
-export const PER_SID_FAMILIES = [
-  'exotel_exophone_affected',
-  'exotel_exophone_affected_since_timestamp_seconds',
-] as const;
+/**
+ * The families with one sample per kept (SID, direction) pair, by the part of an account's
+ * per-SID text (sidSeriesText.ts) that holds their lines.
+ */
+export const PER_SID_FAMILY = {
+  affected: 'exotel_exophone_affected',
+  since: 'exotel_exophone_affected_since_timestamp_seconds',
+} as const;
+export type PerSidPart = keyof typeof PER_SID_FAMILY;
+
+/** A family of the projection; a per-SID one says which part of the per-SID text it is. */
+export interface DomainFamily extends MetricFamily {
+  readonly perSid?: PerSidPart;
+}
 
 /**
  * Projects the store snapshot onto the metric contract (DESIGN.md), kube-state-metrics style:
@@ -35,7 +46,7 @@ export const PER_SID_FAMILIES = [
 export function domainFamilies(
   snapshot: StoreSnapshot,
   options: ProjectionOptions,
-): MetricFamily[] {
+): DomainFamily[] {
   const accounts = [...snapshot.accounts];
   const perAccount = (
     name: string,
@@ -98,20 +109,26 @@ export function domainFamilies(
           one(account, rowsIn(state.details?.table ?? null, direction), [['direction', direction]]),
         ),
     ),
-    perAccount(
-      'exotel_exophone_affected',
-      '1 for each affected ExoPhone SID and direction.',
-      'gauge',
-      (account, entry) =>
-        perSid ? kept(account, tableOf(entry)).map((s) => one(account, 1, s.labels)) : [],
-    ),
-    perAccount(
-      'exotel_exophone_affected_since_timestamp_seconds',
-      "When the ExoPhone's current affected streak began (the first applied heartbeat, or API poll, listing it).",
-      'gauge',
-      (account, entry) =>
-        perSid ? kept(account, tableOf(entry)).map((s) => one(account, s.since, s.labels)) : [],
-    ),
+    {
+      ...perAccount(
+        PER_SID_FAMILY.affected,
+        '1 for each affected ExoPhone SID and direction.',
+        'gauge',
+        (account, entry) =>
+          perSid ? kept(account, tableOf(entry)).map((s) => one(account, 1, s.labels)) : [],
+      ),
+      perSid: 'affected',
+    },
+    {
+      ...perAccount(
+        PER_SID_FAMILY.since,
+        "When the ExoPhone's current affected streak began (the first applied heartbeat, or API poll, listing it).",
+        'gauge',
+        (account, entry) =>
+          perSid ? kept(account, tableOf(entry)).map((s) => one(account, s.since, s.labels)) : [],
+      ),
+      perSid: 'since',
+    },
     perAccount(
       'exotel_exophone_series_dropped',
       'Affected (SID, direction) pairs left out of the per-SID series by MAX_SID_SERIES or MAX_TOTAL_SID_SERIES.',

@@ -1,11 +1,10 @@
 import { Buffer } from 'node:buffer';
 import type { Store } from '../state/store.js';
-import { domainFamilies, PER_SID_FAMILIES, type ProjectionOptions } from './domainFamilies.js';
+import { domainFamilies, type ProjectionOptions } from './domainFamilies.js';
 import { renderFamilies, renderFamily, type ExpositionFormat } from './exposition.js';
 import { deflatePart, gzipChunks, type DeflatedPart } from './gzipBody.js';
 import type { ContentCoding } from './negotiate.js';
 import type { SelfMetrics } from './selfMetrics.js';
-import type { SidSeriesText } from './sidSeriesText.js';
 import {
   RENDER_SLICING,
   VersionRenderer,
@@ -26,11 +25,6 @@ interface DomainPart {
   /** Compressed on first demand, once per version. */
   gzip?: Promise<DeflatedPart> | undefined;
 }
-
-const PER_SID_PART: Readonly<Record<string, keyof SidSeriesText>> = {
-  [PER_SID_FAMILIES[0]]: 'affected',
-  [PER_SID_FAMILIES[1]]: 'since',
-};
 
 const EOF = Buffer.from('# EOF\n');
 
@@ -53,6 +47,11 @@ export class ScrapeRenderer {
     slicing: RenderSlicing = RENDER_SLICING,
   ) {
     this.versions = new VersionRenderer(store, options, slicing);
+  }
+
+  /** See VersionRenderer.settled: resolves once the store's current version is rendered. */
+  settled(): Promise<void> {
+    return this.versions.settled();
   }
 
   /** The store changed: start rendering the new version now rather than at the next scrape. */
@@ -97,7 +96,7 @@ export class ScrapeRenderer {
     let text = '';
     for (const family of families) {
       text += renderFamily(family, format);
-      const part = PER_SID_PART[family.name];
+      const part = family.perSid;
       if (part === undefined) continue;
       chunks.push(Buffer.from(text));
       text = '';

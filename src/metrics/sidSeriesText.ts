@@ -6,15 +6,13 @@ import {
   type RowText,
   type SidTable,
 } from '../state/sidTable.js';
-import { PER_SID_FAMILIES } from './domainFamilies.js';
+import { PER_SID_FAMILY, type PerSidPart } from './domainFamilies.js';
 import { sampleLine } from './exposition.js';
 import { ByteWriter } from '../byteWriter.js';
 
 /** The sample lines of the two per-SID families for one account, as byte chunks. */
-export interface SidSeriesText {
-  readonly affected: readonly Buffer[];
-  readonly since: readonly Buffer[];
-}
+/** An account's per-SID lines, by the family (PER_SID_FAMILY) they belong to. */
+export type SidSeriesText = Readonly<Record<PerSidPart, readonly Buffer[]>>;
 
 const EMPTY: SidSeriesText = { affected: [], since: [] };
 
@@ -167,11 +165,11 @@ class LineMaker {
   }
 
   affected(row: number): string {
-    return sampleLine(PER_SID_FAMILIES[0], this.labels(row), 1);
+    return sampleLine(PER_SID_FAMILY.affected, this.labels(row), 1);
   }
 
   since(row: number): string {
-    return sampleLine(PER_SID_FAMILIES[1], this.labels(row), this.table.since[row] ?? 0);
+    return sampleLine(PER_SID_FAMILY.since, this.labels(row), this.table.since[row] ?? 0);
   }
 
   private labels(row: number): string {

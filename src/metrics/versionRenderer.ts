@@ -63,6 +63,7 @@ export class VersionRenderer {
   private complete: RenderedVersion | null = null;
   private job: Generator<void, RenderedVersion, void> | null = null;
   private waiters: Waiter[] = [];
+  private settling: { readonly version: number; readonly resolve: () => void }[] = [];
   private refreshQueued = false;
   private lastFailed = false;
 
@@ -84,6 +85,21 @@ export class VersionRenderer {
   }
 
   /**
+   * Resolves once the store's version of now (or a newer one) is rendered, or a render failed;
+   * starts that render if need be. Background work that can wait (the save after a heartbeat,
+   * itself done in steps) goes after it, so the two do not share the turns of the event loop and
+   * the new state reaches /metrics as soon as it would alone. It waits for at most the render
+   * under way and the one after it.
+   */
+  settled(): Promise<void> {
+    const version = this.store.snapshot().version;
+    if ((this.complete?.snapshot.version ?? -1) >= version) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.settling.push({ version, resolve }));
+    this.versionChanged();
+    return done;
+  }
+
+  /**
    * Called after the store changed (a heartbeat was applied): renders the new version on the
    * next turn of the event loop, after the acknowledgement is written, instead of at the next
    * scrape. A burst of changes is rendered once.
@@ -97,6 +113,7 @@ export class VersionRenderer {
         this.refresh();
       } catch {
         // Nobody is waiting for this render; the next scrape renders again and gets the error.
+        this.releaseSettling(Infinity);
       }
     });
   }
@@ -138,6 +155,7 @@ export class VersionRenderer {
       const waiters = this.waiters;
       this.waiters = [];
       for (const waiter of waiters) waiter.reject(error);
+      this.releaseSettling(Infinity);
       return;
     }
     if (step.done !== true) {
@@ -155,6 +173,14 @@ export class VersionRenderer {
     const waiters = this.waiters;
     this.waiters = [];
     for (const waiter of waiters) waiter.resolve(version);
+    this.releaseSettling(version.snapshot.version);
+  }
+
+  private releaseSettling(upTo: number): void {
+    if (this.settling.length === 0) return;
+    const still = this.settling.filter((waiter) => waiter.version > upTo);
+    for (const waiter of this.settling) if (waiter.version <= upTo) waiter.resolve();
+    this.settling = still;
   }
 
   /** Every account's per-SID text for `snapshot`, pausing after about `rowsPerStep` pairs. */

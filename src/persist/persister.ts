@@ -6,8 +6,12 @@ import { asError } from './stateFile.js';
 import { ThrottledErrorLog } from './throttledLog.js';
 
 export interface PersisterDeps {
-  /** Produces the current state's file content; called right before each write, so never stale. */
-  readonly serialize: () => StateData;
+  /**
+   * Produces the current state's file content; called right before each write, so never stale.
+   * It may take turns of the event loop (the exporter encodes a large state in steps); a change
+   * meanwhile schedules another save, as during the write.
+   */
+  readonly serialize: () => StateData | Promise<StateData>;
   readonly write: (data: StateData) => Promise<void>;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -77,7 +81,7 @@ export class Persister {
         this.dirty = false;
         const started = this.deps.clock.now();
         try {
-          await this.deps.write(this.deps.serialize());
+          await this.deps.write(await this.deps.serialize());
           const finished = this.deps.clock.now();
           this.failures = 0;
           this.cancelRetry();

@@ -11,6 +11,15 @@ import { heartbeatTable, type SidTable } from './sidTable.js';
  */
 export type Outcome = 'applied' | 'conflict' | 'duplicate' | 'out_of_order';
 
+/**
+ * The heartbeat's table built ahead of the reduction (ingest.ts builds a large one in steps), and
+ * the table it was built against: used only if that is still the account's table.
+ */
+export interface PreparedTable {
+  readonly base: SidTable | null;
+  readonly table: SidTable;
+}
+
 export interface Reduction {
   readonly state: AccountState;
   readonly outcome: Outcome;
@@ -25,17 +34,25 @@ export interface Reduction {
  * duplicate check and what lets the renderers keep their text while an outage repeats its list.
  * Nothing of the heartbeat but its strings is kept.
  */
-export function reduceAccount(state: AccountState, heartbeat: Heartbeat, nowMs: number): Reduction {
+export function reduceAccount(
+  state: AccountState,
+  heartbeat: Heartbeat,
+  nowMs: number,
+  prepared?: PreparedTable,
+): Reduction {
   const received = { ...state, lastReceivedMs: nowMs };
   const order =
     state.applied === null ? 1 : compareInstants(heartbeat.timestamp, state.applied.timestamp);
   if (order < 0) return { state: received, outcome: 'out_of_order' };
   // PAYLOAD_TOO_LARGE carries no per-SID detail: keep the last known detail (and its timestamp)
   // so a growing outage does not resolve per-ExoPhone alerts.
+  const base = state.details?.table ?? null;
   const table =
     heartbeat.status === 'PAYLOAD_TOO_LARGE'
       ? null
-      : heartbeatTable(heartbeat, state.details?.table ?? null);
+      : prepared !== undefined && prepared.base === base
+        ? prepared.table
+        : heartbeatTable(heartbeat, base);
   if (order === 0 && sameContent(state, heartbeat, table)) {
     return { state: received, outcome: 'duplicate' };
   }

@@ -1,6 +1,7 @@
 import type { Buffer } from 'node:buffer';
 import { instantToSeconds } from '../heartbeat/instant.js';
 import { DIRECTIONS, type Direction, type Heartbeat } from '../heartbeat/types.js';
+import { runToEnd, type Steps } from '../steps.js';
 
 /** Where an account's per-SID detail comes from (exotel_exophone_details_source). */
 export type DetailSource = 'heartbeat' | 'api';
@@ -110,17 +111,36 @@ export class RowLookup {
 
   /** The row of (direction, sid), or -1; `position` (within the direction) is tried first. */
   row(direction: Direction, sid: string, position = -1): number {
-    const [from, to] = rowRange(this.table, direction);
+    const guess = this.atPosition(direction, sid, position);
+    if (guess >= 0) return guess;
+    if (!this.mapped(direction)) runToEnd(this.mapInSteps(direction, AT_ONCE()));
+    return this.maps[direction === 'incoming' ? 0 : 1]?.get(sid) ?? -1;
+  }
+
+  /** The row of (direction, sid) if it is at `position` within the direction, else -1. */
+  atPosition(direction: Direction, sid: string, position: number): number {
+    // Not rowRange: this runs once per row of a 231,000-row heartbeat, and its pair is garbage.
+    const incoming = direction === 'incoming';
+    const from = incoming ? 0 : this.table.incomingRows;
+    const to = incoming ? this.table.incomingRows : this.table.rows;
     const guess = from + position;
-    if (position >= 0 && guess < to && this.table.sids[guess] === sid) return guess;
-    const index = direction === 'incoming' ? 0 : 1;
-    let map = this.maps[index];
-    if (map === null) {
-      map = new Map();
-      for (let row = from; row < to; row++) map.set(this.table.sids[row] ?? '', row);
-      this.maps[index] = map;
+    return position >= 0 && guess < to && this.table.sids[guess] === sid ? guess : -1;
+  }
+
+  /** Whether the direction's map is built, so a lookup that misses its position costs no more. */
+  mapped(direction: Direction): boolean {
+    return this.maps[direction === 'incoming' ? 0 : 1] !== null;
+  }
+
+  /** Builds the direction's map, pausing as `pause` says (154,000 rows take tens of ms). */
+  *mapInSteps(direction: Direction, pause: Pacer): Steps<void> {
+    const [from, to] = rowRange(this.table, direction);
+    const map = new Map<string, number>();
+    for (let row = from; row < to; row++) {
+      map.set(this.table.sids[row] ?? '', row);
+      if (pause.due()) yield;
     }
-    return map.get(sid) ?? -1;
+    this.maps[direction === 'incoming' ? 0 : 1] = map;
   }
 
   /** Any row of the SID (incoming first), or -1. */
@@ -138,6 +158,20 @@ export class RowLookup {
  * same list every few minutes, and sharing the table lets every consumer keep what it rendered.
  */
 export function heartbeatTable(heartbeat: Heartbeat, previous: SidTable | null): SidTable {
+  return runToEnd(heartbeatTableInSteps(heartbeat, previous, Infinity));
+}
+
+/**
+ * heartbeatTable in steps: pauses after every `rowsPerStep` rows of each pass, so ingest.ts can
+ * build the table of a 10 MB heartbeat (231,000 rows, some 0.15 s) over several turns of the
+ * event loop.
+ */
+export function* heartbeatTableInSteps(
+  heartbeat: Heartbeat,
+  previous: SidTable | null,
+  rowsPerStep: number,
+): Steps<SidTable> {
+  const pause = new Pacer(rowsPerStep);
   const startedAt = instantToSeconds(heartbeat.timestamp);
   const incomingRows = heartbeat.incoming.length;
   const columns = emptyColumns(incomingRows, incomingRows + heartbeat.outgoing.length, false);
@@ -149,12 +183,35 @@ export function heartbeatTable(heartbeat: Heartbeat, previous: SidTable | null):
       const sid = list[position] ?? '';
       columns.sids[row] = sid;
       columns.phones[row] = heartbeat.phones.get(sid);
-      const baseRow = before === null ? -1 : before.row(direction, sid, position);
+      let baseRow = before === null ? -1 : before.atPosition(direction, sid, position);
+      if (baseRow < 0 && before !== null) {
+        // A miss: the SID is new here or moved, which takes the map of the previous rows.
+        if (!before.mapped(direction)) yield* before.mapInSteps(direction, pause);
+        baseRow = before.row(direction, sid);
+      }
       columns.since[row] = baseRow < 0 ? startedAt : (previous?.since[baseRow] ?? startedAt);
+      if (pause.due()) yield;
     }
   }
-  return finish(columns, previous, before);
+  return yield* finish(columns, previous, before, pause, heartbeat.incomingIndex);
 }
+
+/** Counts rows and says when a step is done. */
+class Pacer {
+  private left: number;
+
+  constructor(private readonly rowsPerStep: number) {
+    this.left = rowsPerStep;
+  }
+
+  due(): boolean {
+    if (--this.left > 0) return false;
+    this.left = this.rowsPerStep;
+    return true;
+  }
+}
+
+const AT_ONCE = (): Pacer => new Pacer(Infinity);
 
 /** One row as an API poll or the state file gives it. */
 export interface TableRow {
@@ -183,7 +240,8 @@ export function tableFromRows(
       row++;
     }
   }
-  return finish(columns, previous, previous === null ? null : new RowLookup(previous));
+  const before = previous === null ? null : new RowLookup(previous);
+  return runToEnd(finish(columns, previous, before, AT_ONCE()));
 }
 
 /** The rows of one direction, as tableFromRows takes them. */
@@ -211,7 +269,7 @@ export function withSince(table: SidTable, since: (value: number) => number): Si
     alsoIncoming: table.alsoIncoming.slice(),
     statuses: table.statuses === null ? null : table.statuses.slice(),
   };
-  return finish(columns, null, null);
+  return runToEnd(finish(columns, null, null, AT_ONCE()));
 }
 
 let lastId = 0;
@@ -220,16 +278,27 @@ let lastId = 0;
  * Derives alsoIncoming (sharing the incoming row's SID string), describes the change against
  * `previous`, and returns `previous` itself when the rows are the same set.
  */
-function finish(
+function* finish(
   columns: MutableColumns,
   previous: SidTable | null,
   before: RowLookup | null,
-): SidTable {
+  pause: Pacer,
+  /** The incoming SIDs' rows, when the caller has them (Heartbeat.incomingIndex). */
+  incomingIndex?: ReadonlyMap<string, number>,
+): Steps<SidTable> {
   const { incomingRows, sids } = columns;
   if (sids.length > incomingRows) {
-    const incoming = new Map<string, number>();
-    for (let row = 0; row < incomingRows; row++) incoming.set(sids[row] ?? '', row);
+    let incoming = incomingIndex;
+    if (incoming === undefined) {
+      const built = new Map<string, number>();
+      for (let row = 0; row < incomingRows; row++) {
+        built.set(sids[row] ?? '', row);
+        if (pause.due()) yield;
+      }
+      incoming = built;
+    }
     for (let row = incomingRows; row < sids.length; row++) {
+      if (pause.due()) yield;
       const incomingRow = incoming.get(sids[row] ?? '');
       if (incomingRow === undefined) continue;
       columns.alsoIncoming[row] = 1;
@@ -237,9 +306,12 @@ function finish(
     }
   }
   const source: DetailSource = columns.statuses === null ? 'heartbeat' : 'api';
-  const runs = previous === null ? null : sameRuns(columns, previous);
+  const runs = previous === null ? null : yield* sameRuns(columns, previous, pause);
   if (previous !== null && runs !== null && before !== null) {
-    if (coversAll(runs, columns, previous, source) || sameRowSet(columns, source, before)) {
+    if (
+      coversAll(runs, columns, previous, source) ||
+      (yield* sameRowSet(columns, source, before, pause))
+    ) {
       return previous;
     }
   }
@@ -291,7 +363,12 @@ function coversAll(runs: Uint32Array, table: Columns, base: SidTable, source: De
 }
 
 /** The same rows as the looked-up table, in any order (each SID is listed once per direction). */
-function sameRowSet(table: Columns, source: DetailSource, before: RowLookup): boolean {
+function* sameRowSet(
+  table: Columns,
+  source: DetailSource,
+  before: RowLookup,
+  pause: Pacer,
+): Steps<boolean> {
   const base = before.table;
   if (table.sids.length !== base.rows || table.incomingRows !== base.incomingRows) return false;
   if (source !== base.source) return false;
@@ -300,6 +377,7 @@ function sameRowSet(table: Columns, source: DetailSource, before: RowLookup): bo
     const position = incoming ? row : row - table.incomingRows;
     const baseRow = before.row(incoming ? 'incoming' : 'outgoing', table.sids[row] ?? '', position);
     if (baseRow < 0 || !sameRow(table, row, base, baseRow)) return false;
+    if (pause.due()) yield;
   }
   return true;
 }
@@ -309,7 +387,7 @@ export function listedBefore(table: SidTable, row: number): boolean {
   return table.alsoIncoming[row] === 1;
 }
 
-function sameRuns(table: Columns, base: Columns): Uint32Array {
+function* sameRuns(table: Columns, base: Columns, pause: Pacer): Steps<Uint32Array> {
   const runs: number[] = [];
   const rows = table.sids.length;
   const baseRows = base.sids.length;
@@ -325,6 +403,7 @@ function sameRuns(table: Columns, base: Columns): Uint32Array {
         runs.push(runStart, runStart - from + baseFrom, row - runStart);
         runStart = -1;
       }
+      if (pause.due()) yield;
     }
     if (runStart >= 0) runs.push(runStart, runStart - from + baseFrom, to - runStart);
   }
@@ -372,11 +451,7 @@ export function replayRows(
   out: RowSink,
   render: (row: number) => string,
 ): Uint32Array {
-  const steps = replayRowsInSteps(table, previous, out, render, Infinity);
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return step.value;
-  }
+  return runToEnd(replayRowsInSteps(table, previous, out, render, Infinity));
 }
 
 /**

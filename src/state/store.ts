@@ -3,7 +3,7 @@ import type { Heartbeat, StatusType } from '../heartbeat/types.js';
 import { STATUS_TYPES } from '../heartbeat/types.js';
 import { DEFAULT_ACCOUNT, EMPTY_ACCOUNT, type AccountState } from './account.js';
 import { applyPoll, type Poll, type PollOutcome } from './applyPoll.js';
-import { reduceAccount, type Outcome } from './reduce.js';
+import { reduceAccount, type Outcome, type PreparedTable } from './reduce.js';
 import type { SidTable } from './sidTable.js';
 
 /** Per-account counters; they restart at zero with the process, as Prometheus counters may. */
@@ -67,7 +67,12 @@ export class Store {
 
   constructor(private readonly limits: StoreLimits) {}
 
-  apply(account: string, heartbeat: Heartbeat, nowMs: number): ApplyResult {
+  apply(
+    account: string,
+    heartbeat: Heartbeat,
+    nowMs: number,
+    prepared?: PreparedTable,
+  ): ApplyResult {
     const horizon = instantFromMillis(nowMs + this.limits.futureToleranceSeconds * 1000);
     // A far-future timestamp would win every later comparison and freeze the account.
     if (compareInstants(heartbeat.timestamp, horizon) > 0) {
@@ -78,7 +83,7 @@ export class Store {
       return { accepted: false, reason: 'too_many_accounts' };
     }
     const previous = entry?.state ?? EMPTY_ACCOUNT;
-    const { state: next, outcome } = reduceAccount(previous, heartbeat, nowMs);
+    const { state: next, outcome } = reduceAccount(previous, heartbeat, nowMs, prepared);
     const counters = count(entry?.counters ?? ZERO_COUNTERS, heartbeat.status, outcome);
     this.accounts = new Map(this.accounts).set(account, { state: next, counters });
     this.version++;

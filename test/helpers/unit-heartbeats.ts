@@ -1,9 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { decodeBody } from '../../src/heartbeat/decode.js';
 import { compileHeartbeatValidator } from '../../src/heartbeat/schema.js';
 import type { Heartbeat, Instant, StatusType } from '../../src/heartbeat/types.js';
 import { validateHeartbeat } from '../../src/heartbeat/validate.js';
+
+/**
+ * The heartbeat without its incoming index (Heartbeat.incomingIndex, an aid the validator may
+ * hand the table build), after checking that the index, when there is one, is right: each
+ * incoming SID at its position.
+ */
+export function withoutIndex(heartbeat: Heartbeat): Heartbeat {
+  const { incomingIndex, ...rest } = heartbeat;
+  if (incomingIndex !== undefined) {
+    expect([...incomingIndex]).toEqual(heartbeat.incoming.map((sid, position) => [sid, position]));
+  }
+  return rest;
+}
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 

@@ -89,6 +89,37 @@ describe('Persister', () => {
     expect(onSuccess).toHaveBeenCalledTimes(renames.length);
   });
 
+  it('saves again when the state changes while a serialize in steps is under way', async () => {
+    const fake = new FakeFs();
+    let current = 'v0';
+    let encoding: () => void = () => undefined;
+    const serialize = vi.fn((): Promise<string> => {
+      const snapshot = current; // taken when serialize starts, as the exporter's is
+      return new Promise((resolve) => {
+        encoding = () => resolve(snapshot);
+      });
+    });
+    const persister = new Persister({
+      serialize,
+      write: (data) => writeFileAtomic(fake.fs, path, data),
+      clock: { now: () => 0 },
+      logger: captureLogs().logger,
+      onSuccess: () => undefined,
+      onFailure: () => undefined,
+    });
+    persister.schedule();
+    await settle();
+    expect(serialize).toHaveBeenCalledTimes(1);
+    current = 'v1';
+    persister.schedule();
+    encoding();
+    await vi.waitFor(() => expect(serialize).toHaveBeenCalledTimes(2));
+    encoding();
+    await persister.flush();
+    expect(serialize).toHaveBeenCalledTimes(2);
+    expect(await readFile(path, 'utf8')).toBe('v1');
+  });
+
   it('collapses a burst before the first write into one write', async () => {
     const { persister, targetRenames, setState } = setup();
     for (let i = 0; i < 10; i++) {

@@ -5,6 +5,7 @@ import { domainFamilies, type ProjectionOptions } from '../../src/metrics/domain
 import { renderFamilies, type ExpositionFormat } from '../../src/metrics/exposition.js';
 import { ScrapeRenderer } from '../../src/metrics/scrape.js';
 import { encodeState, storeStates } from '../helpers/encodeState.js';
+import { runToEnd } from '../../src/steps.js';
 import { StateEncoder } from '../../src/persist/stateEncoder.js';
 import { createSelfMetrics } from '../../src/metrics/selfMetrics.js';
 import type { PolledExoPhone } from '../../src/state/applyPoll.js';
@@ -67,6 +68,8 @@ describe('incremental renderers and their references', () => {
           const store = new Store({ maxAccounts: 5, futureToleranceSeconds: 300 });
           const renderer = new ScrapeRenderer(store, createSelfMetrics(build), options);
           const encoder = new StateEncoder();
+          // A second encoder that runs in steps of a few items, as the exporter's saves do.
+          const stepped = new StateEncoder();
           let clock = BASE_MS + 60_000;
           for (const s of steps) {
             clock += 1125;
@@ -109,9 +112,12 @@ describe('incremental renderers and their references', () => {
               await expectSameDomain(renderer, store, options, format);
             }
             // The state file too: the incremental encoder writes exactly what encodeState does.
+            const reference = encodeState(storeStates(store));
             expect(Buffer.concat(encoder.encode(store.snapshot().accounts)).toString('utf8')).toBe(
-              encodeState(storeStates(store)),
+              reference,
             );
+            const steps = stepped.encodeInSteps(store.snapshot().accounts, 1 + (clock % 3));
+            expect(Buffer.concat(runToEnd(steps)).toString('utf8')).toBe(reference);
           }
         },
       ),

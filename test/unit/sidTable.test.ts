@@ -5,6 +5,7 @@ import { ByteWriter } from '../../src/byteWriter.js';
 import {
   directionOf,
   heartbeatTable,
+  heartbeatTableInSteps,
   replayRows,
   RowLookup,
   rowsIn,
@@ -254,6 +255,50 @@ describe('the table built straight from a heartbeat', () => {
     ]) {
       expect(heartbeatTable(changed, first)).not.toBe(first);
     }
+  });
+
+  it('is the same table built in steps of any size, the previous one handed back included', () => {
+    const list = fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), { maxLength: 6 });
+    const phones = fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.constantFrom('+91', '+92'));
+    const beat = fc.tuple(list, list, phones);
+    fc.assert(
+      fc.property(fc.array(beat, { minLength: 1, maxLength: 5 }), fc.nat(4), (beats, per) => {
+        let previous: SidTable | null = null;
+        beats.forEach(([incoming, outgoing, phone], index) => {
+          const timestamp = { seconds: T.seconds + 300 * index, nanos: 0 };
+          const given = hb(timestamp, incoming, outgoing, phone);
+          const steps = heartbeatTableInSteps(given, previous, per + 1);
+          let pauses = 0;
+          let step = steps.next();
+          for (; step.done !== true; step = steps.next()) pauses++;
+          const reference = heartbeatTable(given, previous);
+          const stepped = step.value;
+          // With the validator's index of the incoming SIDs, the same table again.
+          const incomingIndex = new Map(given.incoming.map((sid, position) => [sid, position]));
+          const indexed = heartbeatTable({ ...given, incomingIndex }, previous);
+          expect(indexed === previous).toBe(reference === previous);
+          expect(stepped === previous).toBe(reference === previous);
+          const columnsOf = (table: SidTable) => ({
+            rows: table.rows,
+            source: table.source,
+            change: table.change,
+            incomingRows: table.incomingRows,
+            sids: table.sids,
+            phones: table.phones,
+            since: table.since,
+            alsoIncoming: table.alsoIncoming,
+            statuses: table.statuses,
+            longestFirst: table.longestFirst(),
+          });
+          expect(columnsOf(stepped)).toEqual(columnsOf(reference));
+          expect(columnsOf(indexed)).toEqual(columnsOf(reference));
+          // A pause at least every `per + 1` rows of the heartbeat's lists.
+          expect(pauses).toBeGreaterThanOrEqual(Math.floor(reference.rows / (per + 1)));
+          previous = reference;
+        });
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('is not the previous table when only the source differs (an API poll before)', () => {

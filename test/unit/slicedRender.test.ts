@@ -146,6 +146,45 @@ describe('sliced per-SID rendering', () => {
     expect(queue.pending).toBe(0); // served from what was rendered: nothing new started
   });
 
+  it('settles once the current version is rendered, starting the render itself', async () => {
+    const { store, queue, renderer } = setup();
+    store.apply('default', next(['a']), NOW_MS);
+    await domainOf(renderer);
+    let settled = false;
+    const mark = () => {
+      settled = true;
+    };
+    await renderer.settled(); // rendered already: at once
+    store.apply('default', next(sids('s', 20)), NOW_MS);
+    // Nobody called versionChanged (as after an API poll): settled() starts the render.
+    void renderer.settled().then(mark);
+    expect(queue.pending).toBe(1);
+    const microtasks = () => new Promise((resolve) => setImmediate(resolve));
+    let slices = 0;
+    while (queue.pending > 0) {
+      expect(settled).toBe(false);
+      expect(await domainOf(renderer)).not.toContain('sid="s19"');
+      queue.runOne();
+      slices++;
+      await microtasks();
+    }
+    expect(slices).toBeGreaterThan(2);
+    expect(settled).toBe(true);
+    expect(await domainOf(renderer)).toContain('sid="s19"');
+  });
+
+  it('settles when a render fails, so a save never waits on it for ever', async () => {
+    const { store, queue, renderer } = setup();
+    store.apply('default', next(['a']), NOW_MS);
+    await domainOf(renderer);
+    store.apply('default', next(sids('s', 10)), NOW_MS);
+    failing.on = true;
+    const settling = renderer.settled();
+    queue.drain();
+    await settling;
+    failing.on = false;
+  });
+
   it('never mixes versions when the store changes during a sliced render, and ends at the newest', async () => {
     const { store, queue, renderer, reference } = setup();
     const versions = new Set<string>();
