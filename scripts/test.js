@@ -5,11 +5,11 @@
  * First `build` (emit only: typecheck checks the same files), because the tests run the built
  * `dist/` (spawned exporters, the package test). Then vitest, and beside it the static checks
  * one after another (lint, typecheck, format:check). Most vitest files spend part of their time
- * waiting on real processes (Prometheus, nginx, chromium, the exporter), and one check at a time
- * uses about one core, so on a 2-core machine the checks fill those waits and leave the tests at
- * least a core; all three at once slowed the tests down more than they saved. (At a lower CPU
- * priority instead, they finished last, after the tests, whenever anything else ran on the
- * machine.)
+ * waiting on real processes (Prometheus, nginx, chromium, the exporter); the checks fill those
+ * waits instead of adding their minute in front of the tests. All three checks at once measured
+ * no faster on a 2-core machine (it is CPU-bound either way); one at a time leaves the tests, whose
+ * real processes start under timeouts, at least one core. (At a lower CPU priority the checks
+ * finished last, after the tests, whenever anything else ran on the machine.)
  *
  * Each check is still its own npm script (`npm run lint` etc.) and runs to the end even when
  * another fails; every line of output is prefixed with the check's name, and a summary at the end
