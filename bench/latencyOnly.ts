@@ -4,38 +4,16 @@
  * change in two minutes instead of a full run. It prints the rows and writes nothing under
  * bench/results/.
  */
-import { benchConfig } from './config.js';
-import type { BenchContext } from './context.js';
-import { readStartCommand } from './exporter.js';
-import { largestSidsWithin, Outage, TEN_MIB, TimestampSource } from './generate.js';
 import { measureIngest } from './measure/ingest.js';
 import { measureScrapeUnderLoad } from './measure/scrapeUnderLoad.js';
 import { INGEST_FLOOR_SCRIPT } from './paths.js';
 import { listeningPort, spawnTracked, TempRoot } from './processes.js';
-import { runStandalone } from './standalone.js';
+import { runStandalone, standaloneContext } from './standalone.js';
 
 async function main(temp: TempRoot): Promise<string[]> {
-  const config = benchConfig(process.env['BENCH_QUICK'] === '1');
-  const n10 = largestSidsWithin(TEN_MIB);
   const floor = spawnTracked('ingest floor', process.execPath, [INGEST_FLOOR_SCRIPT]);
-  const bySize = {
-    '1k': new Outage(1_000),
-    '10k': new Outage(10_000),
-    '100k': new Outage(100_000),
-    '10MB': new Outage(n10),
-  };
-  const unused = new Outage(1);
-  const ctx: BenchContext = {
-    config,
-    start: readStartCommand(),
-    temp,
-    timestamps: new TimestampSource(),
-    bySize,
-    byPairs: { '10k': unused, '100k': unused, '230k': bySize['10MB'] },
-    floorUrl: `http://127.0.0.1:${await listeningPort(floor)}`,
-    notes: [],
-    log: (message) => process.stderr.write(`[bench:latency] ${message}\n`),
-  };
+  const floorUrl = `http://127.0.0.1:${await listeningPort(floor)}`;
+  const ctx = standaloneContext('bench:latency', temp, floorUrl);
   const ingest = await measureIngest(ctx);
   const load = await measureScrapeUnderLoad(ctx);
   await floor.stop();

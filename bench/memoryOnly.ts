@@ -3,34 +3,12 @@
  * heartbeats, same steps), for checking a memory change in a minute instead of a full run. It
  * prints the rows and writes nothing under bench/results/.
  */
-import { benchConfig } from './config.js';
-import type { BenchContext } from './context.js';
-import { readStartCommand } from './exporter.js';
-import { largestSidsWithin, Outage, TEN_MIB, TimestampSource } from './generate.js';
 import { measureMemory, mb } from './measure/memory.js';
 import { TempRoot } from './processes.js';
-import { runStandalone } from './standalone.js';
+import { runStandalone, standaloneContext } from './standalone.js';
 
 async function main(temp: TempRoot): Promise<string[]> {
-  const config = benchConfig(process.env['BENCH_QUICK'] === '1');
-  const n10 = largestSidsWithin(TEN_MIB);
-  const unused = new Outage(1);
-  const ctx: BenchContext = {
-    config,
-    start: readStartCommand(),
-    temp,
-    timestamps: new TimestampSource(),
-    bySize: {
-      '1k': new Outage(1_000),
-      '10k': new Outage(10_000),
-      '100k': new Outage(100_000),
-      '10MB': new Outage(n10),
-    },
-    byPairs: { '10k': unused, '100k': unused, '230k': unused },
-    floorUrl: '',
-    notes: [],
-    log: (message) => process.stderr.write(`[bench:memory] ${message}\n`),
-  };
+  const ctx = standaloneContext('bench:memory', temp, '');
   const memory = await measureMemory(ctx);
   const lines = [
     ...memory.points.map(
