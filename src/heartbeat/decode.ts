@@ -14,8 +14,17 @@ const BOM = [0xef, 0xbb, 0xbf] as const;
  */
 export function decodeBody(body: Uint8Array, allowRepairs: boolean): DecodeResult {
   const text = bodyText(body);
-  if (text === null)
-    return { ok: false, reason: 'invalid_json', detail: 'body is not valid UTF-8' };
+  return text === null ? NOT_UTF8 : decodeText(text, allowRepairs);
+}
+
+export const NOT_UTF8 = {
+  ok: false,
+  reason: 'invalid_json',
+  detail: 'body is not valid UTF-8',
+} as const satisfies DecodeResult;
+
+/** decodeBody for a body already turned into text (bodyText). */
+export function decodeText(text: string, allowRepairs: boolean): DecodeResult {
   const strict = tryParse(text);
   if (strict.ok) return { ok: true, value: strict.value, repairedTrailingComma: false };
   if (allowRepairs) {

@@ -1,4 +1,4 @@
-import { bodyText, decodeBody } from './decode.js';
+import { bodyText, decodeText, NOT_UTF8 } from './decode.js';
 import { runInSteps } from '../steps.js';
 import { parseInPieces } from './piecewiseParse.js';
 import type { HeartbeatValidator } from './schema.js';
@@ -26,17 +26,16 @@ export async function parseHeartbeat(
   allowRepairs: boolean,
   between?: () => Promise<void>,
 ): Promise<ParseResult> {
+  const text = bodyText(body);
+  if (text === null) return NOT_UTF8;
   if (between !== undefined) {
-    const text = bodyText(body);
-    if (text !== null) {
-      const pieces = await runInSteps(parseInPieces(text, allowRepairs), between);
-      if (pieces !== null) {
-        const repairs: RepairKind[] = pieces.repairedTimestamp ? ['timestamp_suffix'] : [];
-        return { ok: true, heartbeat: pieces.heartbeat, repairs };
-      }
+    const pieces = await runInSteps(parseInPieces(text, allowRepairs), between);
+    if (pieces !== null) {
+      const repairs: RepairKind[] = pieces.repairedTimestamp ? ['timestamp_suffix'] : [];
+      return { ok: true, heartbeat: pieces.heartbeat, repairs };
     }
   }
-  const decoded = decodeBody(body, allowRepairs);
+  const decoded = decodeText(text, allowRepairs);
   if (!decoded.ok) return decoded;
   const validated = validateHeartbeat(decoded.value, validator, allowRepairs);
   if (!validated.ok) return validated;
